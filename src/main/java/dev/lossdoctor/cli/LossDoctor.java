@@ -1,0 +1,64 @@
+package dev.lossdoctor.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one executable: {@code loss-doctor run | demo | analyze}. */
+@Command(name = "loss-doctor",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Watches training runs' loss curves and says what is wrong, since when, and what to do.",
+        subcommands = {AnalyzeCommand.class, CommandLine.HelpCommand.class})
+public final class LossDoctor implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code; errors are one line on stderr, never a stack trace. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new LossDoctor());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("loss-doctor: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("loss-doctor: " + oneLine(ex));
+            return ex instanceof UserError u ? u.exitCode() : 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage();
+        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A problem the user can fix (a bad file, a port in use): reported in one line. */
+    public static final class UserError extends RuntimeException {
+        private final int exitCode;
+
+        public UserError(String message) {
+            this(message, 1);
+        }
+
+        public UserError(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.lossdoctor.core;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Picks the curves the analysis reads out of a metrics event. */
+final class Points {
+
+    private Points() {
+    }
+
+    /**
+     * The point a metrics event gives: training loss ({@code train_loss}, else another minimized
+     * training metric), validation loss ({@code val_loss}, else another minimized validation metric)
+     * and a validation score ({@code val_accuracy}, else another maximized validation metric).
+     * Null when the event has neither loss.
+     */
+    static Point from(MetricsReported m) {
+        Map<String, Double> metrics = m.metrics();
+        String trainName = metrics.containsKey("train_loss") ? "train_loss" : pick(metrics, false, true);
+        String valName = metrics.containsKey("val_loss") ? "val_loss" : pick(metrics, true, true);
+        String scoreName = metrics.containsKey("val_accuracy") ? "val_accuracy" : pick(metrics, true, false);
+        if (trainName == null && valName == null) {
+            return null;
+        }
+        int flags = 0;
+        float train = Float.NaN, val = Float.NaN, score = Float.NaN;
+        if (trainName != null) {
+            flags |= Point.HAS_TRAIN;
+            train = toFloat(metrics.get(trainName));
+        }
+        if (valName != null) {
+            flags |= Point.HAS_VAL;
+            val = toFloat(metrics.get(valName));
+        }
+        if (scoreName != null && Double.isFinite(metrics.get(scoreName))) {
+            flags |= Point.HAS_VAL_SCORE;
+            score = (float) metrics.get(scoreName).doubleValue();
+        }
+        long epoch = m.epoch() == null ? Point.NONE : m.epoch();
+        long step = m.step() == null ? Point.NONE : m.step();
+        return new Point(epoch, step, train, val, score, flags);
+    }
+
+    /** Beyond a float's range a loss has diverged anyway: it becomes infinite. */
+    private static float toFloat(Double v) {
+        return v == null ? Float.NaN : (float) v.doubleValue();
+    }
+
+    private static String pick(Map<String, Double> metrics, boolean validation, boolean minimized) {
+        for (String name : new TreeMap<>(metrics).keySet()) {
+            boolean isVal = name.startsWith("val_");
+            if (isVal == validation && MetricNames.direction(name) == (minimized ? -1 : 1)) {
+                return name;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.lossdoctor.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Applies a run's events to its {@link RunState} and says when its diagnosis changes. The same
+ * code serves the stream processor and the {@code analyze} command. Pure: no clock, no I/O; time
+ * comes from the events.
+ */
+public final class RunAnalyzer {
+
+    private final CurveReader reader = new CurveReader();
+
+    /**
+     * Applies one event to the run's state and returns the diagnosis events it causes: usually
+     * none, one when the diagnosis changes, sometimes two (a misconfiguration reported at start).
+     */
+    public List<DiagnosisEvent> apply(RunState state, TrainingEvent event) {
+        if (event.timestamp() != null) { // offline files may carry no time
+            state.lastActivityMillis = Math.max(state.lastActivityMillis, event.timestamp().toEpochMilli());
+        }
+        if (event instanceof RunStarted started) {
+            return onStarted(state, started);
+        } else if (event instanceof MetricsReported metrics) {
+            return onMetrics(state, metrics);
+        } else {
+            return onFinished(state, (RunFinished) event);
+        }
+    }
+
+    private List<DiagnosisEvent> onStarted(RunState state, RunStarted started) {
+        if (state.configSeen) {
+            return List.of(); // a replayed run_started changes nothing
+        }
+        state.configSeen = true;
+        state.config = started.config() == null ? RunConfig.EMPTY : started.config();
+        List<String> problems = ConfigCheck.problems(state.config);
+        if (problems.isEmpty()) {
+            return state.current == null
+                    ? List.of(emit(state, Reading.warmingUp(0), null, null, started.timestamp()))
+                    : List.of();
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("config_problems", problems);
+        Reading misconfigured = new Reading(Diagnosis.MISCONFIGURED, Point.NONE, 0.9, evidence,
+                "The run's configuration has " + (problems.size() == 1 ? "a problem" : problems.size() + " problems")
+                        + ": " + String.join("; ", problems) + ".",
+                ConfigCheck.fixes(state.config));
+        return List.of(emit(state, misconfigured, null, null, started.timestamp()));
+    }
+
+    private List<DiagnosisEvent> onMetrics(RunState state, MetricsReported m) {
+        Point p = Points.from(m);
+        if (p == null) {
+            return List.of(); // no loss in it: nothing to read
+        }
+        state.stalled = false;
+        int pos = state.insert(p);
+        if (pos < 0) {
+            return List.of();
+        }
+        // the readings of the last few prefixes: older ones move one slot back; those whose prefix
+        // holds the new point are read again (for a point in order, only the newest)
+        System.arraycopy(state.readings, 1, state.readings, 0, RunState.READINGS - 1);
+        state.readings[RunState.READINGS - 1] = -1;
+        for (int end = Math.max(pos, state.size - RunState.READINGS); end < state.size; end++) {
+            state.readings[RunState.READINGS - (state.size - end)] = (byte) reader.quick(state, end).ordinal();
+        }
+        if (state.finished) {
+            return List.of(); // a late point after the verdict: the verdict stands
+        }
+        Diagnosis settled = settle(state);
+        if (settled == null || settled == state.current) {
+            return List.of();
+        }
+        Reading reading = reader.read(state, state.size - 1);
+        if (reading.diagnosis() != settled) {
+            return List.of();
+        }
+        Point last = state.point(state.size - 1);
+        return List.of(emit(state, reading, last.epoch(), last.step(), m.timestamp()));
+    }
+
+    /** Hysteresis: a new diagnosis must be read at each of the last few prefixes; diverging at once. */
+    private static Diagnosis settle(RunState state) {
+        byte newest = state.readings[RunState.READINGS - 1];
+        if (newest < 0) {
+            return null;
+        }
+        Diagnosis d = Diagnosis.values()[newest];
+        if (d == Diagnosis.DIVERGING || d == Diagnosis.WARMING_UP || state.current == null) {
+            return d;
+        }
+        int needed = d.severity() == Severity.INFO ? RunState.READINGS : RunState.READINGS - 1;
+        for (int i = RunState.READINGS - needed; i < RunState.READINGS; i++) {
+            if (state.readings[i] != newest) {
+                return null;
+            }
+        }
+        return d;
+    }
+
+    private List<DiagnosisEvent> onFinished(RunState state, RunFinished finished) {
+        if (state.finished) {
+            return List.of();
+        }
+        state.finished = true;
+        Reading verdict = reader.verdict(state);
+        if (verdict.diagnosis() == state.current) {
+            return List.of();
+        }
+        Long epoch = finished.epoch();
+        Long step = null;
+        if (state.size > 0) {
+            Point last = state.point(state.size - 1);
+            epoch = epoch != null ? epoch : (last.epoch() == Point.NONE ? null : last.epoch());
+            step = last.step() == Point.NONE ? null : last.step();
+        }
+        return List.of(emit(state, verdict, epoch, step, finished.timestamp()));
+    }
+
+    /**
+     * Marks a run {@code stalled} when it has not finished and nothing arrived for longer than
+     * {@code stallAfter} before {@code now} (the stream's wall-clock punctuator gives {@code now}).
+     */
+    public Optional<DiagnosisEvent> checkStalled(RunState state, Instant now, Duration stallAfter) {
+        if (state.finished || state.stalled || state.lastActivityMillis == 0) {
+            return Optional.empty();
+        }
+        long silentMillis = now.toEpochMilli() - state.lastActivityMillis;
+        if (silentMillis <= stallAfter.toMillis()) {
+            return Optional.empty();
+        }
+        state.stalled = true;
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("silent_seconds", silentMillis / 1000);
+        evidence.put("last_activity", Instant.ofEpochMilli(state.lastActivityMillis).toString());
+        Long epoch = null, step = null;
+        if (state.size > 0) {
+            Point last = state.point(state.size - 1);
+            epoch = last.epoch() == Point.NONE ? null : last.epoch();
+            step = last.step() == Point.NONE ? null : last.step();
+        }
+        Reading reading = new Reading(Diagnosis.STALLED, epoch == null ? Point.NONE : epoch, 0.9, evidence,
+                "No metrics for " + Text.duration(silentMillis) + " (since " + Instant.ofEpochMilli(state.lastActivityMillis)
+                        + ") and the run has not finished.",
+                List.of("Check whether the training job is still alive (crashed, preempted, or hung on I/O)",
+                        "Check that the trainer can still reach Kafka"));
+        return Optional.of(emit(state, reading, epoch, step, now));
+    }
+
+    public RunStatus status(RunState state) {
+        return reader.status(state);
+    }
+
+    private static DiagnosisEvent emit(RunState state, Reading r, Long epoch, Long step, Instant timestamp) {
+        Diagnosis previous = state.current;
+        state.current = r.diagnosis();
+        state.sinceEpoch = r.since();
+        return new DiagnosisEvent(state.runId, epoch, step, r.diagnosis(), previous,
+                r.since() == Point.NONE ? epoch : Long.valueOf(r.since()), r.confidence(), r.summary(),
+                List.copyOf(r.recommendations()), r.evidence(), timestamp);
+    }
+
+}

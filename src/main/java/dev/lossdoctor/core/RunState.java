@@ -1,0 +1,218 @@
+package dev.lossdoctor.core;
+
+import java.util.Arrays;
+
+/**
+ * Everything the analysis remembers about one run, bounded whatever the run's length: the last
+ * {@link #WINDOW} points (sorted by epoch then step, duplicates dropped), aggregates of the points
+ * that left the window (first point, best losses, first non-finite point), and the diagnosis last
+ * emitted. The stream processor keeps one per live run in its state store ({@link RunStateCodec}).
+ *
+ * <p>The diagnosis is a function of the set of points, not of their arrival order: a late point
+ * lands in its place in the window (or, older than the window, in the aggregates), and the raw
+ * readings of the last few prefixes, which the hysteresis looks at, are recomputed.
+ */
+public final class RunState {
+
+    /** Points kept per run. Enough for trends and oscillation; long-range facts live in the aggregates. */
+    public static final int WINDOW = 64;
+    /** Raw readings kept for the hysteresis (the last prefixes of the curve). */
+    static final int READINGS = 3;
+
+    final String runId;
+    RunConfig config = RunConfig.EMPTY;
+    boolean configSeen;
+
+    // the window, columnar: cheap to scan and to serialize
+    int size;
+    final long[] epochs = new long[WINDOW];
+    final long[] steps = new long[WINDOW];
+    final float[] train = new float[WINDOW];
+    final float[] val = new float[WINDOW];
+    final float[] valScore = new float[WINDOW];
+    final byte[] flags = new byte[WINDOW];
+
+    /** Aggregates of the points that left the window or arrived older than it. */
+    final Aggregates evicted = new Aggregates();
+    long evictedCount;
+
+    /** Raw diagnoses read at the last {@link #READINGS} prefixes (the newest last); -1 = none. */
+    final byte[] readings = {-1, -1, -1};
+
+    Diagnosis current;             // null until the first event is emitted
+    long sinceEpoch = Point.NONE;
+    boolean finished;
+    long lastActivityMillis;       // the latest event's timestamp, for stalled runs
+    boolean stalled;
+
+    public RunState(String runId) {
+        this.runId = runId;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public RunConfig config() {
+        return config;
+    }
+
+    public Diagnosis current() {
+        return current;
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    public long lastActivityMillis() {
+        return lastActivityMillis;
+    }
+
+    /** Points seen (not counting duplicates). */
+    public long points() {
+        return evictedCount + size;
+    }
+
+    public int windowSize() {
+        return size;
+    }
+
+    public Point point(int i) {
+        return new Point(epochs[i], steps[i], train[i], val[i], valScore[i], flags[i]);
+    }
+
+    /** Index of the last point of the window, or -1. */
+    int last() {
+        return size - 1;
+    }
+
+    /**
+     * Puts a point in its place. Returns its index in the window, or -1 when it changed nothing
+     * in the window (a duplicate, or older than the whole window: then only the aggregates see it).
+     */
+    int insert(Point p) {
+        int pos = size;
+        while (pos > 0 && Point.compareKeys(epochs[pos - 1], steps[pos - 1], p.epoch(), p.step()) > 0) {
+            pos--;
+        }
+        if (pos > 0 && epochs[pos - 1] == p.epoch() && steps[pos - 1] == p.step()) {
+            return -1; // duplicate: the first report of a point wins
+        }
+        if (size == WINDOW) {
+            if (pos == 0) {
+                evicted.add(p); // older than everything kept: it still counts for first/best
+                return -1;
+            }
+            evicted.add(point(0));
+            evictedCount++;
+            shift(1, 0, pos - 1);
+            pos--;
+            size--;
+        }
+        shift(pos, pos + 1, size - pos);
+        epochs[pos] = p.epoch();
+        steps[pos] = p.step();
+        train[pos] = p.train();
+        val[pos] = p.val();
+        valScore[pos] = p.valScore();
+        flags[pos] = (byte) p.flags();
+        size++;
+        return pos;
+    }
+
+    private void shift(int from, int to, int count) {
+        if (count <= 0) {
+            return;
+        }
+        System.arraycopy(epochs, from, epochs, to, count);
+        System.arraycopy(steps, from, steps, to, count);
+        System.arraycopy(train, from, train, to, count);
+        System.arraycopy(val, from, val, to, count);
+        System.arraycopy(valScore, from, valScore, to, count);
+        System.arraycopy(flags, from, flags, to, count);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RunState s)) {
+            return false;
+        }
+        return runId.equals(s.runId) && config.equals(s.config) && configSeen == s.configSeen && size == s.size
+                && Arrays.equals(epochs, 0, size, s.epochs, 0, size) && Arrays.equals(steps, 0, size, s.steps, 0, size)
+                && Arrays.equals(train, 0, size, s.train, 0, size) && Arrays.equals(val, 0, size, s.val, 0, size)
+                && Arrays.equals(valScore, 0, size, s.valScore, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
+                && evicted.equals(s.evicted) && evictedCount == s.evictedCount && Arrays.equals(readings, s.readings)
+                && current == s.current && sinceEpoch == s.sinceEpoch && finished == s.finished
+                && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled;
+    }
+
+    @Override
+    public int hashCode() {
+        return runId.hashCode() * 31 + size;
+    }
+
+    /**
+     * Order-independent aggregates of a set of points: the first point (smallest key), the best
+     * (lowest) train and val loss with where they were, and the first non-finite loss. Adding a
+     * point twice changes nothing.
+     */
+    static final class Aggregates {
+        long firstEpoch = Long.MAX_VALUE, firstStep = Long.MAX_VALUE;
+        float firstTrain = Float.NaN, firstVal = Float.NaN;
+        float bestTrain = Float.NaN;
+        long bestTrainEpoch = Point.NONE, bestTrainStep = Point.NONE;
+        float bestVal = Float.NaN;
+        long bestValEpoch = Point.NONE, bestValStep = Point.NONE;
+        long nonFiniteEpoch = Long.MAX_VALUE, nonFiniteStep = Long.MAX_VALUE;
+
+        boolean isEmpty() {
+            return firstEpoch == Long.MAX_VALUE;
+        }
+
+        void add(Point p) {
+            if (Point.compareKeys(p.epoch(), p.step(), firstEpoch, firstStep) < 0) {
+                firstEpoch = p.epoch();
+                firstStep = p.step();
+                firstTrain = p.hasTrain() ? p.train() : Float.NaN;
+                firstVal = p.hasVal() ? p.val() : Float.NaN;
+            }
+            if (p.hasTrain() && Float.isFinite(p.train())
+                    && better(p.train(), p.epoch(), p.step(), bestTrain, bestTrainEpoch, bestTrainStep)) {
+                bestTrain = p.train();
+                bestTrainEpoch = p.epoch();
+                bestTrainStep = p.step();
+            }
+            if (p.hasVal() && Float.isFinite(p.val())
+                    && better(p.val(), p.epoch(), p.step(), bestVal, bestValEpoch, bestValStep)) {
+                bestVal = p.val();
+                bestValEpoch = p.epoch();
+                bestValStep = p.step();
+            }
+            if (p.nonFinite() && Point.compareKeys(p.epoch(), p.step(), nonFiniteEpoch, nonFiniteStep) < 0) {
+                nonFiniteEpoch = p.epoch();
+                nonFiniteStep = p.step();
+            }
+        }
+
+        /** Lower wins; on a tie the earlier point, so the result does not depend on arrival order. */
+        private static boolean better(float v, long epoch, long step, float best, long bestEpoch, long bestStep) {
+            return Float.isNaN(best) || v < best || (v == best && Point.compareKeys(epoch, step, bestEpoch, bestStep) < 0);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Aggregates a && firstEpoch == a.firstEpoch && firstStep == a.firstStep
+                    && Float.compare(firstTrain, a.firstTrain) == 0 && Float.compare(firstVal, a.firstVal) == 0
+                    && Float.compare(bestTrain, a.bestTrain) == 0 && bestTrainEpoch == a.bestTrainEpoch
+                    && bestTrainStep == a.bestTrainStep && Float.compare(bestVal, a.bestVal) == 0
+                    && bestValEpoch == a.bestValEpoch && bestValStep == a.bestValStep
+                    && nonFiniteEpoch == a.nonFiniteEpoch && nonFiniteStep == a.nonFiniteStep;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(firstEpoch);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.lossdoctor.core;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The latest full status of one run: what {@code training-run-status} carries and what
+ * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
+ * for charts.
+ */
+public record RunStatus(
+        String runId,
+        Diagnosis diagnosis,
+        Long sinceEpoch,
+        Long epoch,
+        Long step,
+        Double trainLoss,
+        Double valLoss,
+        String trainTrend,
+        String valTrend,
+        Long bestValEpoch,
+        Double bestValLoss,
+        String summary,
+        List<String> recommendations,
+        boolean finished,
+        long points,
+        Instant updated,
+        List<CurvePoint> curve) {
+
+    public Severity severity() {
+        return diagnosis.severity();
+    }
+
+    /** One point of a run's recent curve; a missing or non-finite value is null. */
+    public record CurvePoint(Long epoch, Long step, Double trainLoss, Double valLoss) {
+    }
+}

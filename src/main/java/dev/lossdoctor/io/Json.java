@@ -1,0 +1,124 @@
+package dev.lossdoctor.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.RunStatus;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The wire form of what Loss Doctor publishes: {@code training-diagnoses} events and
+ * {@code training-run-status} values, as DESIGN.md section 2 spells them (snake_case, codes in
+ * lower case). One shared {@link ObjectMapper}.
+ */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    public static ObjectNode diagnosisNode(DiagnosisEvent e) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("run_id", e.runId());
+        n.put("epoch", e.epoch());
+        n.put("step", e.step());
+        n.put("diagnosis", e.diagnosis().code());
+        n.put("previous", e.previous() == null ? null : e.previous().code());
+        n.put("severity", e.severity().code());
+        n.put("since_epoch", e.sinceEpoch());
+        n.put("confidence", e.confidence());
+        n.put("summary", e.summary());
+        n.set("recommendations", strings(e.recommendations()));
+        n.set("evidence", MAPPER.valueToTree(e.evidence()));
+        putTime(n, "timestamp", e.timestamp());
+        return n;
+    }
+
+    public static String diagnosis(DiagnosisEvent e) {
+        return write(diagnosisNode(e));
+    }
+
+    public static byte[] diagnosisBytes(DiagnosisEvent e) {
+        return diagnosis(e).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static ObjectNode statusNode(RunStatus s) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("run_id", s.runId());
+        n.put("diagnosis", s.diagnosis().code());
+        n.put("severity", s.severity().code());
+        n.put("since_epoch", s.sinceEpoch());
+        n.put("epoch", s.epoch());
+        n.put("step", s.step());
+        n.put("train_loss", s.trainLoss());
+        n.put("val_loss", s.valLoss());
+        n.put("train_loss_trend", s.trainTrend());
+        n.put("val_loss_trend", s.valTrend());
+        n.put("val_best_epoch", s.bestValEpoch());
+        n.put("val_best_loss", s.bestValLoss());
+        n.put("summary", s.summary());
+        n.set("recommendations", strings(s.recommendations()));
+        n.put("finished", s.finished());
+        n.put("points", s.points());
+        putTime(n, "updated", s.updated());
+        ArrayNode curve = n.putArray("curve");
+        for (RunStatus.CurvePoint p : s.curve()) {
+            ObjectNode c = curve.addObject();
+            c.put("epoch", p.epoch());
+            c.put("step", p.step());
+            c.put("train_loss", p.trainLoss());
+            c.put("val_loss", p.valLoss());
+        }
+        return n;
+    }
+
+    public static String status(RunStatus s) {
+        return write(statusNode(s));
+    }
+
+    public static byte[] statusBytes(RunStatus s) {
+        return status(s).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads back a diagnosis event's code and epoch etc. (consumers and tests). */
+    public static JsonNode read(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static Diagnosis diagnosisOf(JsonNode event) {
+        return Diagnosis.fromCode(event.get("diagnosis").asText());
+    }
+
+    private static ArrayNode strings(List<String> items) {
+        ArrayNode a = MAPPER.createArrayNode();
+        items.forEach(a::add);
+        return a;
+    }
+
+    private static void putTime(ObjectNode n, String field, Instant t) {
+        if (t != null) {
+            n.put(field, t.toString());
+        }
+    }
+
+    private static String write(JsonNode n) {
+        try {
+            return MAPPER.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}
