@@ -26,8 +26,12 @@ final class CurveReader {
      * of any of the last few prefixes sees the same points whatever order they arrived in.
      */
     static final int VIEW = RunState.WINDOW - RunState.READINGS + 1;
-    /** The recent stretch a trend is read from. */
+    /**
+     * The recent stretches a trend is read from: the short one follows a curve that bends (a
+     * descent levelling off); the long one sees through noise the short one can't.
+     */
     static final int TREND_POINTS = 12;
+    static final int SHORT_TREND_POINTS = 6;
     /** The stretch oscillation is read from. */
     static final int OSCILLATION_POINTS = 20;
 
@@ -35,6 +39,8 @@ final class CurveReader {
     static final double SIGNIFICANT_T = 2.5;
     /** Relative change per epoch below which a loss is flat (0.1% of its level per epoch). */
     static final double FLAT_RATE = 0.001;
+    /** Points a flat stretch needs before a run is called converged. */
+    static final int CONVERGED_POINTS = 10;
     /** Relative fall per epoch below which a high loss is learning too slowly (underfitting). */
     static final double SLOW_RATE = 0.01;
     /** Epochs of a slow fall before it is called underfitting. */
@@ -47,9 +53,13 @@ final class CurveReader {
     /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
     static final double OVERFIT_RISE = 0.02;
     static final double OVERFIT_TRAIN_DROP = 0.2;
+    /** Memorizing: no validation progress for this many points while training fell to under half of it. */
+    static final int MEMORIZING_POINTS = 5;
+    static final double MEMORIZING_GAP = 0.5;
     /** Data issue: validation fell 5% and at least 3 times as much as training. */
     static final double DATA_ISSUE_VAL_DROP = 0.05;
-    static final double DATA_ISSUE_RATIO = 3;
+    static final double DATA_ISSUE_RATIO = 2.5;
+    static final double DATA_ISSUE_TRAIN_RATE = 0.015;
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
     static final double OSCILLATION_REVERSALS = 0.45;
     static final double OSCILLATION_AMPLITUDE = 0.08;
@@ -63,9 +73,14 @@ final class CurveReader {
     private final float[] scratch = new float[RunState.WINDOW];
     private final RunState.Aggregates all = new RunState.Aggregates();
 
-    Diagnosis quick(RunState s, int end) {
-        return assess(s, end).diagnosis;
+    /** The raw reading the hysteresis keeps: a diagnosis ordinal, or {@link #HOLD}. */
+    byte quick(RunState s, int end) {
+        Assessment a = assess(s, end);
+        return a.hold ? HOLD : (byte) a.diagnosis.ordinal();
     }
+
+    /** A reading between learning and converged: whichever of the two was said stands. */
+    static final byte HOLD = 100;
 
     Reading read(RunState s, int end) {
         Assessment a = assess(s, end);
@@ -110,8 +125,12 @@ final class CurveReader {
         double trainDropSinceValBest;
         double trainDropTotal, valDropTotal;
         double oscillationAmplitude, oscillationReversals;
+        double gap;                         // (val - train) / val
+        boolean memorizing;
         int chanceClasses;
         long frozenSince = Point.NONE;
+        boolean frozenWholeView;
+        boolean hold;                       // between learning and converged: keep whichever was said
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
@@ -142,8 +161,11 @@ final class CurveReader {
         }
         a.pointsPerEpoch = pointsPerEpoch(s, from, to);
         int trendFrom = Math.max(from, to - TREND_POINTS);
+        int shortFrom = Math.max(from, to - SHORT_TREND_POINTS);
         a.train = Fit.of(s.train, trendFrom, to, scratch);
         a.val = Fit.of(s.val, trendFrom, to, scratch);
+        Fit trainShort = Fit.of(s.train, shortFrom, to, scratch);
+        Fit valShort = Fit.of(s.val, shortFrom, to, scratch);
         boolean hasTrain = a.train.n >= 3, hasVal = a.val.n >= 3;
         if (!hasTrain && !hasVal) {
             a.diagnosis = Diagnosis.WARMING_UP;
@@ -152,16 +174,16 @@ final class CurveReader {
         if (hasTrain) {
             a.trainNow = recentMedian(s.train, from, to);
             a.trainScale = scale(a.trainNow, all.firstTrain, all.bestTrain);
-            a.trainRate = a.train.slope * a.pointsPerEpoch / a.trainScale;
-            a.trainTrend = trend(a.train, a.trainRate);
+            a.trainRate = rate(trainShort, a.train) * a.pointsPerEpoch / a.trainScale;
+            a.trainTrend = trend(trainShort, a.train, a.trainRate);
             a.trainRise = (a.trainNow - all.bestTrain) / riseScale(all.firstTrain, all.bestTrain);
             a.trainDropTotal = (all.firstTrain - a.trainNow) / Math.abs(all.firstTrain);
         }
         if (hasVal) {
             a.valNow = recentMedian(s.val, from, to);
             a.valScale = scale(a.valNow, all.firstVal, all.bestVal);
-            a.valRate = a.val.slope * a.pointsPerEpoch / a.valScale;
-            a.valTrend = trend(a.val, a.valRate);
+            a.valRate = rate(valShort, a.val) * a.pointsPerEpoch / a.valScale;
+            a.valTrend = trend(valShort, a.val, a.valRate);
             a.valRise = (a.valNow - all.bestVal) / riseScale(all.firstVal, all.bestVal);
             a.valRiseFromBest = (a.valNow - all.bestVal) / Math.abs(all.bestVal);
             a.valDropTotal = (all.firstVal - a.valNow) / Math.abs(all.firstVal);
@@ -175,7 +197,7 @@ final class CurveReader {
 
     private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
         // train rising far above its best (with validation not improving): diverging
-        if (hasTrain && a.trainRise >= DIVERGING_RISE && a.trainTrend != Trend.FALLING
+        if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
                 && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
@@ -185,15 +207,17 @@ final class CurveReader {
             a.since = all.bestValEpoch;
             return Diagnosis.DIVERGING;
         }
-        if (oscillating(s, a, hasTrain, hasVal)) {
-            return Diagnosis.OSCILLATING;
-        }
+        // before oscillation: a validation rise well beyond its own scatter is overfitting even
+        // when the training loss jumps about near zero
         if (hasTrain && hasVal && overfitting(s, a)) {
             return Diagnosis.OVERFITTING;
         }
+        if (oscillating(s, a, hasTrain, hasVal)) {
+            return Diagnosis.OSCILLATING;
+        }
         if (hasTrain && hasVal && a.valDropTotal >= DATA_ISSUE_VAL_DROP
                 && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal)
-                && a.trainRate > -SLOW_RATE && a.valTrend != Trend.RISING) {
+                && a.trainRate > -DATA_ISSUE_TRAIN_RATE && a.valTrend != Trend.RISING) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.5 + a.valDropTotal / Math.max(1e-9, 4 * Math.max(a.trainDropTotal, 0.01)) * 0.1);
             return Diagnosis.DATA_ISSUE;
@@ -240,9 +264,25 @@ final class CurveReader {
         if (after < 3) {
             return false;
         }
-        double margin = Math.max(OVERFIT_RISE, 3 * a.val.noise / Math.abs(all.bestVal));
-        if (a.valRiseFromBest > margin && a.trainDropSinceValBest >= OVERFIT_TRAIN_DROP && a.trainTrend != Trend.RISING
-                && (a.valTrend == Trend.RISING || a.valRiseFromBest > 2 * margin)) {
+        if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
+            return false;
+        }
+        double scatter = a.val.scatter / Math.abs(all.bestVal);
+        double margin = Math.max(OVERFIT_RISE, 3 * scatter);
+        boolean clearRise = a.valRiseFromBest > margin;
+        // a slow, steady climb: smaller, but rising point after point since the best
+        boolean steadyClimb = false;
+        if (!clearRise && after >= 5 && a.valRiseFromBest > Math.max(OVERFIT_RISE / 4, 2 * scatter)) {
+            Fit sinceBest = Fit.of(s.val, Math.max(a.from, a.to - after - 1), a.to, scratch);
+            steadyClimb = sinceBest.t >= 3;
+        }
+        // memorizing: validation has not improved for a while, training keeps falling, and the
+        // training loss is a fraction of the validation loss
+        a.gap = (a.valNow - a.trainNow) / Math.abs(a.valNow);
+        a.memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && a.gap >= MEMORIZING_GAP
+                && a.valTrend != Trend.FALLING && a.valNow >= all.bestVal
+                && a.train.scatter < OSCILLATION_AMPLITUDE / 2 * a.trainScale; // not a jumpy run
+        if (clearRise || steadyClimb || a.memorizing) {
             a.since = bestKey;
             a.confidence = clamp(0.5 + 0.1 * a.valRiseFromBest / margin);
             return true;
@@ -255,8 +295,13 @@ final class CurveReader {
         boolean trainFlat = a.trainTrend == Trend.FLAT;
         // a descent that stopped dead: the weights no longer move (a learning rate cut to nothing)
         frozenStretch(s, a);
-        if (a.frozenSince != Point.NONE && a.abruptStep >= ABRUPT_STEP && a.valTrend != Trend.FALLING) {
+        if (a.frozenSince != Point.NONE && a.abruptStep >= ABRUPT_STEP) {
             a.since = a.frozenSince;
+            a.confidence = 0.9;
+            return Diagnosis.PLATEAU;
+        }
+        if (a.frozenWholeView && s.current == Diagnosis.PLATEAU) {
+            a.since = s.sinceEpoch; // frozen for longer than the window remembers: still stuck
             a.confidence = 0.9;
             return Diagnosis.PLATEAU;
         }
@@ -264,21 +309,29 @@ final class CurveReader {
         a.chanceClasses = chanceClasses(s.config, all.firstTrain);
         boolean atChance = a.chanceClasses > 0
                 && Math.abs(a.trainNow - Math.log(a.chanceClasses)) <= CHANCE_BAND * Math.log(a.chanceClasses);
-        if (atChance && falling < SLOW_RATE / 2 && a.valTrend != Trend.FALLING || atChance && trainFlat) {
+        if (atChance && falling < 2 * FLAT_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = 0.85;
             return Diagnosis.PLATEAU;
         }
         boolean positive = all.firstTrain > 0;
         if (trainFlat && a.valTrend != Trend.FALLING) {
-            if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6) {
+            if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6
+                    && t.scatter < 0.02 * a.trainScale) {
                 a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
                 a.confidence = 0.8;
                 return Diagnosis.PLATEAU;
             }
-            a.since = flatSince(s, a);
-            a.confidence = clamp(0.6 + 0.05 * Math.min(6, Math.abs(t.t) < SIGNIFICANT_T ? 6 : 0));
-            return Diagnosis.CONVERGED;
+            if (a.points >= CONVERGED_POINTS) {
+                a.since = flatSince(s, a);
+                a.confidence = Math.abs(t.t) < SIGNIFICANT_T ? 0.9 : 0.75;
+                // just under the flat line: keep saying what was said, so noise does not flap it
+                a.hold = falling >= FLAT_RATE / 3 && Math.abs(t.t) >= SIGNIFICANT_T;
+                return Diagnosis.CONVERGED;
+            }
+        }
+        if (falling < 3 * FLAT_RATE && a.points >= CONVERGED_POINTS && a.valTrend != Trend.FALLING) {
+            a.hold = true; // just over the flat line
         }
         double epochs = (a.points - 1) / a.pointsPerEpoch;
         if (positive && falling >= FLAT_RATE && falling < SLOW_RATE && epochs >= UNDERFITTING_EPOCHS
@@ -301,7 +354,18 @@ final class CurveReader {
             i--;
         }
         int frozenPoints = a.to - i;
-        if (frozenPoints >= 3 && i > a.from && !Float.isNaN(y[i - 1])) {
+        if (frozenPoints < 3 || Float.isNaN(y[i])) {
+            return;
+        }
+        // validation frozen too (or absent): the model itself has stopped changing
+        float[] v = s.val;
+        double valTol = FROZEN_STEP * Math.abs(Double.isNaN(a.valScale) ? 1 : a.valScale) * frozenPoints;
+        if (!Float.isNaN(v[i]) && !Float.isNaN(v[a.to - 1]) && Math.abs(v[a.to - 1] - v[i]) > valTol) {
+            return;
+        }
+        if (i == a.from) {
+            a.frozenWholeView = a.to - a.from >= VIEW;
+        } else if (!Float.isNaN(y[i - 1])) {
             a.frozenSince = s.epochs[i] != Point.NONE ? s.epochs[i] : s.steps[i];
             a.abruptStep = (y[i - 1] - y[i]) / Math.abs(a.trainScale);
         }
@@ -330,15 +394,21 @@ final class CurveReader {
         if (loss.contains("binary")) {
             return 2;
         }
-        if (!(firstTrain > 0.5) || firstTrain > 10) {
+        // beyond 10 classes ln C values lie too close together to tell C from the loss alone
+        if (!(firstTrain > 0.5) || firstTrain > Math.log(10.5)) {
             return 0;
         }
         int classes = (int) Math.round(Math.exp(firstTrain));
-        return classes >= 2 && Math.abs(firstTrain - Math.log(classes)) <= 0.03 * Math.log(classes) ? classes : 0;
+        return classes >= 2 && Math.abs(firstTrain - Math.log(classes)) <= 0.01 * Math.log(classes) ? classes : 0;
     }
 
-    private static Trend trend(Fit f, double ratePerEpoch) {
-        if (Math.abs(f.t) < SIGNIFICANT_T || Math.abs(ratePerEpoch) < FLAT_RATE) {
+    /** The slope per point: the short stretch's when it stands out from the scatter, else the long one's. */
+    private static double rate(Fit shortFit, Fit longFit) {
+        return Math.abs(shortFit.t) >= SIGNIFICANT_T || Math.abs(longFit.t) < SIGNIFICANT_T ? shortFit.slope : longFit.slope;
+    }
+
+    private static Trend trend(Fit shortFit, Fit longFit, double ratePerEpoch) {
+        if ((Math.abs(shortFit.t) < SIGNIFICANT_T && Math.abs(longFit.t) < SIGNIFICANT_T) || Math.abs(ratePerEpoch) < FLAT_RATE) {
             return Trend.FLAT;
         }
         return ratePerEpoch < 0 ? Trend.FALLING : Trend.RISING;
@@ -478,9 +548,16 @@ final class CurveReader {
             case OVERFITTING -> {
                 ev.put("val_rise_since_best", Text.round(a.valRiseFromBest));
                 ev.put("train_drop_since_val_best", Text.round(a.trainDropSinceValBest));
-                summary = "Validation loss has risen " + Text.pct(a.valRiseFromBest) + " since its best at " + unit(s) + " "
-                        + bestValEpoch + " (" + Text.num(all.bestVal) + ") while training loss fell "
-                        + Text.pct(a.trainDropSinceValBest) + ".";
+                if (a.memorizing) {
+                    ev.put("gap", Text.round(a.gap));
+                    summary = "Validation loss has not improved since its best at " + unit(s) + " " + bestValEpoch + " ("
+                            + Text.num(all.bestVal) + ") while training loss fell " + Text.pct(a.trainDropSinceValBest)
+                            + " to " + Text.num(a.trainNow) + ", a fraction of the validation loss: the model is memorizing the training set.";
+                } else {
+                    summary = "Validation loss has risen " + Text.pct(a.valRiseFromBest) + " since its best at " + unit(s) + " "
+                            + bestValEpoch + " (" + Text.num(all.bestVal) + ") while training loss fell "
+                            + Text.pct(a.trainDropSinceValBest) + ".";
+                }
                 recs.add("Stop training and restore the " + unit(s) + "-" + bestValEpoch + " checkpoint");
                 recs.add("Add data augmentation");
                 recs.add("Add regularization: weight decay or dropout");

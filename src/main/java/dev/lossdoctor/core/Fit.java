@@ -14,6 +14,7 @@ final class Fit {
     double t;         // slope / standard error; +-Infinity for a perfect line
     double level;     // fitted value at the last point
     double noise;     // median |y[i] - y[i-1]|
+    double scatter;   // robust standard deviation around the local trend (from second differences)
     int signChanges;  // direction reversals between consecutive changes
     int n;
 
@@ -71,10 +72,33 @@ final class Fit {
         f.slope = slope;
         f.t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
         f.level = intercept + slope * lastX;
-        Arrays.sort(scratch, 0, diffs);
-        f.noise = diffs % 2 == 1 ? scratch[diffs / 2] : (scratch[diffs / 2 - 1] + scratch[diffs / 2]) / 2.0;
+        f.noise = median(scratch, diffs);
+        // second differences cancel a locally straight trend: what is left is scatter; for white
+        // noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 * sqrt(6) * s
+        int seconds = 0;
+        float a = Float.NaN, b = Float.NaN;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (Float.isNaN(v)) {
+                continue;
+            }
+            if (!Float.isNaN(a)) {
+                scratch[seconds++] = Math.abs(a - 2 * b + v);
+            }
+            a = b;
+            b = v;
+        }
+        f.scatter = seconds == 0 ? 0 : median(scratch, seconds) / 1.652;
         f.signChanges = changes;
         return f;
+    }
+
+    private static double median(float[] v, int n) {
+        if (n == 0) {
+            return 0;
+        }
+        Arrays.sort(v, 0, n);
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
     }
 
     private static double lastFinite(float[] y, int from, int to) {
