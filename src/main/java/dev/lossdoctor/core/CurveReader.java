@@ -434,12 +434,13 @@ final class CurveReader {
         return s > 0 ? s : 1e-30;
     }
 
+    /** Where the way to a non-finite loss began: the best training loss before it, else the point itself. */
     private static long riseStart(RunState.Aggregates all) {
-        if (all.bestTrainEpoch != Point.NONE
-                && Point.compareKeys(all.bestTrainEpoch, all.bestTrainStep, all.nonFiniteEpoch, all.nonFiniteStep) < 0) {
-            return all.bestTrainEpoch;
+        long[] at = all.firstNonFinite();
+        if (Float.isFinite(all.bestTrain) && Point.compareKeys(all.bestTrainEpoch, all.bestTrainStep, at[0], at[1]) < 0) {
+            return key(all.bestTrainEpoch, all.bestTrainStep);
         }
-        return all.nonFiniteEpoch != Point.NONE ? all.nonFiniteEpoch : all.nonFiniteStep;
+        return key(at[0], at[1]);
     }
 
     /** Median of the last three finite values: one noisy point does not move it. */
@@ -510,7 +511,8 @@ final class CurveReader {
             }
             case DIVERGING -> {
                 if (all.hasNonFinite()) {
-                    long at = key(all.nonFiniteEpoch, all.nonFiniteStep);
+                    long[] first = all.firstNonFinite();
+                    long at = key(first[0], first[1]);
                     ev.put("non_finite_at", at);
                     summary = "The loss became non-finite (NaN or Infinity) at " + unit(s) + " " + at
                             + ": the run has diverged and will not recover.";

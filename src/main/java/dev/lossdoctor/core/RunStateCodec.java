@@ -108,8 +108,11 @@ public final class RunStateCodec {
         writeVarLong(out, a.bestValEpoch + 1);
         writeVarLong(out, a.bestValStep + 1);
         out.writeFloat(a.bestValTrain);
-        out.writeLong(a.nonFiniteEpoch);
-        out.writeLong(a.nonFiniteStep);
+        out.writeLong(a.trainNonFiniteEpoch);
+        out.writeLong(a.trainNonFiniteStep);
+        out.writeLong(a.valNonFiniteEpoch);
+        out.writeLong(a.valNonFiniteStep);
+        out.writeByte((a.trainFinite ? 1 : 0) | (a.valFinite ? 2 : 0));
     }
 
     private static void readAggregates(DataInputStream in, RunState.Aggregates a) throws IOException {
@@ -124,8 +127,13 @@ public final class RunStateCodec {
         a.bestValEpoch = readVarLong(in) - 1;
         a.bestValStep = readVarLong(in) - 1;
         a.bestValTrain = in.readFloat();
-        a.nonFiniteEpoch = in.readLong();
-        a.nonFiniteStep = in.readLong();
+        a.trainNonFiniteEpoch = in.readLong();
+        a.trainNonFiniteStep = in.readLong();
+        a.valNonFiniteEpoch = in.readLong();
+        a.valNonFiniteStep = in.readLong();
+        int finite = in.readUnsignedByte();
+        a.trainFinite = (finite & 1) != 0;
+        a.valFinite = (finite & 2) != 0;
     }
 
     private static void writeConfig(DataOutputStream out, RunConfig c) throws IOException {
