@@ -67,20 +67,42 @@ final class CurveReader {
     static final double FROZEN_STEP = 2e-4;
     /** An abrupt stop: the step into a frozen stretch was at least this share of the level. */
     static final double ABRUPT_STEP = 0.01;
+    /** Converged means near the best the run reached: not flat this far above it. */
+    static final double WORSE_THAN_BEST = 0.1;
     /** Near chance: within this share of ln(C) for a C-class cross-entropy. */
     static final double CHANCE_BAND = 0.06;
 
     private final float[] scratch = new float[RunState.WINDOW];
     private final RunState.Aggregates all = new RunState.Aggregates();
 
-    /** The raw reading the hysteresis keeps: a diagnosis ordinal, or {@link #HOLD}. */
+    /**
+     * The raw reading the hysteresis keeps, in a byte: the diagnosis ordinal in the low four bits
+     * and, for a reading on the line between two diagnoses, the other one (ordinal + 1) in the high
+     * four: whichever of the two was said stands (see {@link #meaning}).
+     */
     byte quick(RunState s, int end) {
         Assessment a = assess(s, end);
-        return a.hold ? HOLD : (byte) a.diagnosis.ordinal();
+        return encode(a.diagnosis, a.orElse);
     }
 
-    /** A reading between learning and converged: whichever of the two was said stands. */
-    static final byte HOLD = 100;
+    static byte encode(Diagnosis d, Diagnosis orElse) {
+        return (byte) (d.ordinal() | (orElse == null ? 0 : (orElse.ordinal() + 1) << 4));
+    }
+
+    /** What a reading means given what was said: the diagnosis, or the one said when the reading allows both. */
+    static Diagnosis meaning(byte reading, Diagnosis current) {
+        if (reading == NO_READING) {
+            return null;
+        }
+        Diagnosis d = Diagnosis.values()[reading & 0x0F];
+        int other = (reading >> 4) & 0x0F;
+        if (other != 0 && current != null && (current == d || current.ordinal() == other - 1)) {
+            return current;
+        }
+        return d;
+    }
+
+    static final byte NO_READING = -1;
 
     Reading read(RunState s, int end) {
         Assessment a = assess(s, end);
@@ -127,10 +149,11 @@ final class CurveReader {
         double oscillationAmplitude, oscillationReversals;
         double gap;                         // (val - train) / val
         boolean memorizing;
+        double stuckAboveBest;
         int chanceClasses;
         long frozenSince = Point.NONE;
         boolean frozenWholeView;
-        boolean hold;                       // between learning and converged: keep whichever was said
+        Diagnosis orElse;                   // on the line between diagnosis and this: keep whichever was said
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
@@ -198,6 +221,7 @@ final class CurveReader {
     private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
         // train rising far above its best (with validation not improving): diverging
         if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
+                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= DIVERGING_RISE / 2
                 && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
@@ -306,7 +330,7 @@ final class CurveReader {
             return Diagnosis.PLATEAU;
         }
         double falling = -a.trainRate; // relative fall per epoch
-        a.chanceClasses = chanceClasses(s.config, all.firstTrain);
+        a.chanceClasses = chanceClasses(s.config, all.firstTrain, a.trainNow);
         boolean atChance = a.chanceClasses > 0
                 && Math.abs(a.trainNow - Math.log(a.chanceClasses)) <= CHANCE_BAND * Math.log(a.chanceClasses);
         if (atChance && falling < 2 * FLAT_RATE) {
@@ -322,23 +346,39 @@ final class CurveReader {
                 a.confidence = 0.8;
                 return Diagnosis.PLATEAU;
             }
+            double aboveBest = (a.trainNow - all.bestTrain) / a.trainScale;
+            if (a.points >= CONVERGED_POINTS && aboveBest > WORSE_THAN_BEST) {
+                a.since = flatSince(s, a); // flat, but well above where it once was: stuck, not a good fit
+                a.confidence = 0.7;
+                a.stuckAboveBest = aboveBest;
+                return Diagnosis.PLATEAU;
+            }
             if (a.points >= CONVERGED_POINTS) {
                 a.since = flatSince(s, a);
                 a.confidence = Math.abs(t.t) < SIGNIFICANT_T ? 0.9 : 0.75;
                 // just under the flat line: keep saying what was said, so noise does not flap it
-                a.hold = falling >= FLAT_RATE / 3 && Math.abs(t.t) >= SIGNIFICANT_T;
+                if (falling >= FLAT_RATE / 3 && Math.abs(t.t) >= SIGNIFICANT_T) {
+                    a.orElse = Diagnosis.LEARNING;
+                }
                 return Diagnosis.CONVERGED;
             }
         }
         if (falling < 3 * FLAT_RATE && a.points >= CONVERGED_POINTS && a.valTrend != Trend.FALLING) {
-            a.hold = true; // just over the flat line
+            a.orElse = Diagnosis.CONVERGED; // just over the flat line
         }
         double epochs = (a.points - 1) / a.pointsPerEpoch;
-        if (positive && falling >= FLAT_RATE && falling < SLOW_RATE && epochs >= UNDERFITTING_EPOCHS
-                && a.trainNow >= HIGH_SHARE * all.firstTrain) {
+        boolean slowAndHigh = positive && falling >= FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
+                && a.trainNow >= HIGH_SHARE * all.firstTrain;
+        if (slowAndHigh && falling < SLOW_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3);
+            if (falling >= SLOW_RATE / 1.5) {
+                a.orElse = Diagnosis.LEARNING; // near the line: noise must not flap it
+            }
             return Diagnosis.UNDERFITTING;
+        }
+        if (slowAndHigh && falling < 1.5 * SLOW_RATE) {
+            a.orElse = Diagnosis.UNDERFITTING;
         }
         a.since = Point.NONE;
         a.confidence = 0.7;
@@ -381,7 +421,7 @@ final class CurveReader {
      * The number of classes C when the loss is a cross-entropy that started at chance (ln C), from
      * the config when it says, else from the first loss itself; 0 when unknown.
      */
-    static int chanceClasses(RunConfig c, float firstTrain) {
+    static int chanceClasses(RunConfig c, float firstTrain, double now) {
         String loss = c.loss() == null ? "" : c.loss().toLowerCase(Locale.ROOT);
         boolean regression = c.task() != null && c.task().toLowerCase(Locale.ROOT).contains("regress")
                 || loss.contains("mse") || loss.contains("mae") || loss.contains("squared") || loss.contains("huber");
@@ -392,6 +432,10 @@ final class CurveReader {
             return c.numClasses();
         }
         if (loss.contains("binary")) {
+            return 2;
+        }
+        // a loss sitting on ln 2 = 0.6931 is a binary classifier at chance: nothing else lands there
+        if (Math.abs(now - Math.log(2)) <= 0.005 * Math.log(2)) {
             return 2;
         }
         // beyond 10 classes ln C values lie too close together to tell C from the loss alone
@@ -441,6 +485,21 @@ final class CurveReader {
             return key(all.bestTrainEpoch, all.bestTrainStep);
         }
         return key(at[0], at[1]);
+    }
+
+    private static int trendFromOf(Assessment a) {
+        return Math.max(a.from, a.to - TREND_POINTS);
+    }
+
+    /** How far the loss climbed within the recent stretch: a run that blew up long ago and stayed there is not climbing now. */
+    private static double recentRise(float[] y, int from, int to, double now, RunState.Aggregates all) {
+        float min = Float.POSITIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            if (y[i] < min) {
+                min = y[i];
+            }
+        }
+        return (now - min) / riseScale(all.firstTrain, all.bestTrain);
     }
 
     /** Median of the last three finite values: one noisy point does not move it. */
@@ -591,11 +650,16 @@ final class CurveReader {
                     why = "it sits at chance level (ln " + a.chanceClasses + " = " + Text.num(Math.log(a.chanceClasses))
                             + "): the model predicts no better than a guess";
                     recs.add("Check the architecture: deep sigmoid stacks vanish (use relu), and the initialization");
+                } else if (a.stuckAboveBest > 0) {
+                    ev.put("train_best_loss", Text.round(all.bestTrain));
+                    why = "it is stuck " + Text.pct(a.stuckAboveBest) + " above its best (" + Text.num(all.bestTrain) + " at "
+                            + unit(s) + " " + key(all.bestTrainEpoch, all.bestTrainStep) + ")";
                 } else {
                     why = "it has made no real progress (still " + Text.pct(1 - a.trainDropTotal) + " of its first value)";
                 }
                 summary = "Training loss has been flat at " + Text.num(a.trainNow) + " since " + unit(s) + " " + a.since
-                        + " (" + (a.trainRate <= 0 ? "" : "+") + Text.pct(a.trainRate) + " per " + unit(s) + ") and " + why + ".";
+                        + (Math.abs(a.train.t) >= SIGNIFICANT_T ? " (" + (a.trainRate <= 0 ? "-" : "+") + Text.pct(a.trainRate)
+                        + " per " + unit(s) + ")" : " (no trend beyond its noise)") + " and " + why + ".";
                 recs.add(c.lr() != null ? "Lower the learning rate x0.1 (" + Text.num(c.lr() / 10) + " instead of "
                         + Text.num(c.lr()) + ") or the batch size" + (c.batchSize() != null ? " (now " + c.batchSize() + ")" : "")
                         : "Lower the learning rate x0.1, or the batch size");
@@ -628,7 +692,8 @@ final class CurveReader {
                 recs.add("Train longer: resume from the last checkpoint");
             }
             default -> { // LEARNING
-                summary = "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                        : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
                         ? ", validation loss " + Text.pct(-a.valRate) + "."
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
@@ -637,7 +702,7 @@ final class CurveReader {
                     summary += ".";
                 }
                 recs.add("Keep training");
-                if (a.valTrend == Trend.FLAT && !Double.isNaN(a.valNow)) {
+                if (a.trainTrend == Trend.FALLING && a.valTrend == Trend.FLAT && !Double.isNaN(a.valNow)) {
                     recs.add("Validation loss has levelled off while training loss falls: the first sign of overfitting, watch it");
                 }
                 optimizerAdvice(c, recs, false);

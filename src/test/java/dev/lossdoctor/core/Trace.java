@@ -18,7 +18,7 @@ public final class Trace {
                         a.epoch, a.diagnosis.code(), a.trainNow, a.trainTrend.code(), a.trainRate, a.train == null ? 0 : a.train.t,
                         a.train == null ? 0 : a.train.scatter / a.trainScale,
                         a.valNow, a.valTrend.code(), a.valRate, a.valRiseFromBest, a.trainDropSinceValBest,
-                        a.oscillationAmplitude, a.oscillationReversals, a.frozenSince, a.abruptStep, a.hold);
+                        a.oscillationAmplitude, a.oscillationReversals, a.frozenSince, a.abruptStep, a.orElse);
             }
             out.forEach(d -> System.out.println("  >> " + d.diagnosis().code() + " since " + d.sinceEpoch() + ": " + d.summary()));
         }, p -> System.out.println("!! " + p));
