@@ -169,7 +169,7 @@ public final class AppConfig {
             }
         }
         layers.add(fromSystem, key -> "system property " + SYSTEM_PROPERTY_PREFIX + key, false);
-        layers.add(flags, key -> "flag --" + key.replace('.', '-'), true);
+        layers.add(flags, key -> "command line", true);
         return layers.build();
     }
 
