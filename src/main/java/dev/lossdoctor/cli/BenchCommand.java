@@ -1,0 +1,140 @@
+package dev.lossdoctor.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.lossdoctor.bench.Benchmark;
+import dev.lossdoctor.bench.Benchmark.Report;
+import dev.lossdoctor.bench.Benchmark.ScaleStep;
+import dev.lossdoctor.bench.Benchmark.Throughput;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench}: throughput against a pass-through topology, latency and scale, on an embedded broker. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmarks the service on an embedded Kafka broker, in one run: throughput of the full topology "
+                + "and of a pass-through one (same broker, input, partitions, exactly_once_v2) and their ratio; "
+                + "end-to-end latency (produced -> diagnosis consumed, read_committed) at half the measured maximum rate; "
+                + "and throughput, state bytes and heap with many live runs.",
+                "Progress goes to stderr; the results to stdout, as a table or (--json) one JSON object.", ""})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", defaultValue = "300000", paramLabel = "N", description = "Events for the throughput phase (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--runs", defaultValue = "2000", paramLabel = "N", description = "Runs the throughput and latency input interleave (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--partitions", defaultValue = "4", paramLabel = "N", description = "Partitions of the input (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads, in both topologies (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--repeats", defaultValue = "2", paramLabel = "N", description = "Pass-through and full runs, alternated; the best of each counts (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--latency-seconds", defaultValue = "20", paramLabel = "S", description = "How long to measure latency (default ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--scale", defaultValue = "1000,100000", split = ",", paramLabel = "RUNS[,RUNS...]",
+            description = "Live-run counts of the scale steps (default ${DEFAULT-VALUE}; add 1000000 for the million step, "
+                    + "about 3 minutes more here; 0 skips the scale steps).")
+    List<Integer> scale;
+
+    @Option(names = "--scale-events", defaultValue = "200000", paramLabel = "N", description = "Metrics events measured in each scale step (default ${DEFAULT-VALUE}).")
+    long scaleEvents;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the generated input (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", description = "Print the results as one JSON object.")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON results to FILE.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (events < 1 || runs < 1 || partitions < 1 || threads < 1 || repeats < 1 || latencySeconds < 3 || scaleEvents < 1) {
+            throw new LossDoctor.UserError("--events, --runs, --partitions, --threads, --repeats and --scale-events must be "
+                    + "positive, --latency-seconds at least 3", 2);
+        }
+        List<Integer> steps = scale.stream().filter(n -> n > 0).toList();
+        PrintWriter err = spec.commandLine().getErr();
+        Benchmark.Options options = new Benchmark.Options(partitions, threads, events, runs, repeats,
+                latencySeconds, steps, scaleEvents, seed);
+        Report report;
+        try (Benchmark bench = new Benchmark(options, line -> {
+            err.println(line);
+            err.flush();
+        })) {
+            report = bench.run();
+        }
+        JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        String asJson = mapper.writeValueAsString(report);
+        if (out != null) {
+            Files.writeString(out, asJson + System.lineSeparator());
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println(json ? asJson : table(report));
+        stdout.flush();
+        return 0;
+    }
+
+    static String table(Report r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Loss Doctor benchmark, %s%n", r.at()));
+        b.append(String.format(Locale.ROOT, "Machine: %d cores, %s, %s, max heap %,d MB, load average at start %.1f%n",
+                r.machine().cores(), r.machine().jvm(), r.machine().os(), r.machine().maxHeapBytes() >> 20,
+                r.machine().loadAverageAtStart()));
+        b.append(String.format(Locale.ROOT, "Input: %,d events of %,d runs, %d partitions, %d stream thread(s), exactly_once_v2%n%n",
+                r.options().events(), r.options().runs(), r.options().partitions(), r.options().threads()));
+        b.append(String.format(Locale.ROOT, "%-28s %14s%n", "Throughput", "events/s"));
+        for (int i = 0; i < r.full().size(); i++) {
+            b.append(row("pass-through #" + (i + 1), r.passThrough().get(i)));
+            b.append(row("full topology #" + (i + 1), r.full().get(i)));
+        }
+        b.append(String.format(Locale.ROOT, "%-28s %14.2f   (best full / best pass-through; target >= 0.70)%n", "ratio", r.ratio()));
+        if (r.state() != null) {
+            b.append(String.format(Locale.ROOT, "%-28s %14.0f   (max %,d B, %,d runs; target <= 2048)%n",
+                    "state bytes per run", r.state().averageBytes(), r.state().maxBytes(), r.state().runs()));
+        }
+        b.append(String.format(Locale.ROOT, "%n%-28s %8s %8s %8s %8s %9s%n", "Latency at half max (ms)", "p50", "p90", "p99", "max", "samples"));
+        b.append(String.format(Locale.ROOT, "%-28s %,.0f events/s for %.0f s%n", "  rate", r.latency().achievedRate(), r.latency().seconds()));
+        b.append(latencyRow("  produced -> diagnosis", r.latency().diagnoses()));
+        b.append(latencyRow("  produced -> run status", r.latency().statuses()));
+        if (!r.scale().isEmpty()) {
+            b.append(String.format(Locale.ROOT, "%n%-12s %12s %14s %14s %16s %12s %10s%n", "Live runs", "events/s", "store B/run",
+                    "RocksDB B/run", "changelog B/run", "heap MB", "heap B/run"));
+            for (ScaleStep s : r.scale()) {
+                b.append(String.format(Locale.ROOT, "%,-12d %,12.0f %14.0f %14.0f %16.0f %12d %10.0f%n", s.liveRuns(),
+                        s.eventsPerSecond(), s.valueBytesPerRun(), s.storeBytesPerRun(), s.changelogBytesPerRun(),
+                        s.heapBytes() >> 20, s.heapBytesPerRun()));
+            }
+            ScaleStep first = r.scale().get(0);
+            ScaleStep last = r.scale().get(r.scale().size() - 1);
+            b.append(String.format(Locale.ROOT, "throughput at %,d runs / at %,d runs: %.2f (target >= 0.80)%n", last.liveRuns(),
+                    first.liveRuns(), last.eventsPerSecond() / first.eventsPerSecond()));
+        }
+        return b.toString();
+    }
+
+    private static String row(String name, Throughput t) {
+        return String.format(Locale.ROOT, "%-28s %,14.0f   (%,d events in %.2f s)%n", name, t.eventsPerSecond(), t.events(), t.seconds());
+    }
+
+    private static String latencyRow(String name, Benchmark.Percentiles p) {
+        return String.format(Locale.ROOT, "%-28s %8.0f %8.0f %8.0f %8.0f %,9d%n", name, p.p50(), p.p90(), p.p99(), p.max(), p.samples());
+    }
+}
