@@ -430,7 +430,7 @@ def judge(label, recipe, points):
         ev.update({"train_max_drop_pct": round(100 * (tr[0] - min(tr)) / abs(tr[0]), 4),
                    "val_drop_pct": round(100 * (va[0] - min(va)) / abs(va[0]), 4),
                    "label_noise": recipe["label_noise"]})
-        need(ev["train_max_drop_pct"] <= 10.0, "train loss fell more than 10%")
+        need(ev["train_max_drop_pct"] <= 8.0, "train loss fell more than 8%")
         need(ev["val_drop_pct"] >= 10.0, "val loss did not fall 10%")
         need(ev["val_drop_pct"] >= 2.5 * ev["train_max_drop_pct"], "val drop not well beyond the train drop")
         need(ev["val_rise_pct_after_min"] <= 5.0, "val rose (memorising the noise)")
@@ -558,7 +558,7 @@ RECIPES = [
     R("data_issue", CIRCLES_BIG, [32, 32], "relu", "sgd", 0.02, 64, 40, 503, label_noise=0.7),
     R("data_issue", CLS3, [64], "relu", "adam", 3e-4, 64, 40, 504, label_noise=0.8),
     R("data_issue", DIGITS, [64], "relu", "sgd", 0.01, 64, 30, 505, label_noise=0.85),
-    R("data_issue", CANCER, [32], "relu", "rmsprop", 1e-4, 32, 40, 506, label_noise=0.7, loss="bce"),
+    R("data_issue", CANCER, [32], "relu", "rmsprop", 1e-4, 32, 40, 506, label_noise=0.75, loss="bce"),
     R("data_issue", MOONS_BIG, [32, 32], "relu", "adam", 1e-3, 128, 40, 507, label_noise=0.75),
     R("data_issue", MOONS_BIG, [32, 32], "tanh", "sgd", 0.05, 128, 40, 508, label_noise=0.7, loss="bce"),
     # diverging: lr grown every epoch, or warmed up to a huge lr (some reach NaN)
