@@ -1,0 +1,141 @@
+package dev.lossdoctor.core;
+
+import java.util.Arrays;
+
+/**
+ * Least-squares line through the last points of a series, with what it takes to judge it: the
+ * slope per point, its t statistic (slope over its standard error: how sure the direction is,
+ * given the scatter around the line), and on demand two robust noise levels. All decisions are
+ * ratios of these, so scaling a series changes none. NaN entries (missing values) are skipped.
+ */
+final class Fit {
+
+    double slope;     // per point
+    double t;         // slope / standard error; +-Infinity for a perfect line
+    double level;     // fitted value at the last point
+    int signChanges;  // direction reversals between consecutive changes
+    int n;
+
+    private float[] y;
+    private int from, to;
+    private float[] scratch;
+    private double noise = Double.NaN, scatter = Double.NaN;
+
+    /** Fits {@code y[from, to)}. Needs at least 3 finite points for a slope. */
+    static Fit of(float[] y, int from, int to, float[] scratch) {
+        Fit f = new Fit();
+        f.y = y;
+        f.from = from;
+        f.to = to;
+        f.scratch = scratch;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        int n = 0;
+        float prev = Float.NaN;
+        float prevDelta = 0;
+        int changes = 0, lastX = -1;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (Float.isNaN(v)) {
+                continue;
+            }
+            double x = i - from;
+            sx += x;
+            sy += v;
+            sxx += x * x;
+            sxy += x * v;
+            n++;
+            if (!Float.isNaN(prev)) {
+                float d = v - prev;
+                if (d != 0) {
+                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
+                        changes++;
+                    }
+                    prevDelta = d;
+                }
+            }
+            prev = v;
+            lastX = i - from;
+        }
+        f.n = n;
+        f.signChanges = changes;
+        if (n < 3) {
+            f.level = Float.isNaN(prev) ? Double.NaN : prev;
+            return f;
+        }
+        double mx = sx / n, my = sy / n;
+        double vxx = sxx - n * mx * mx;
+        double slope = (sxy - n * mx * my) / vxx;
+        double intercept = my - slope * mx;
+        // residual sum of squares from the sums: no second pass
+        double syy = 0;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (!Float.isNaN(v)) {
+                double r = v - (intercept + slope * (i - from));
+                syy += r * r;
+            }
+        }
+        double se = Math.sqrt(syy / (n - 2) / vxx);
+        f.slope = slope;
+        f.t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
+        f.level = intercept + slope * lastX;
+        return f;
+    }
+
+    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
+    double reversalRate() {
+        return n < 4 ? 0 : signChanges / (double) (n - 2);
+    }
+
+    /** Median absolute point-to-point change: how far the curve jumps. */
+    double noise() {
+        if (Double.isNaN(noise)) {
+            int k = 0;
+            float prev = Float.NaN;
+            for (int i = from; i < to; i++) {
+                float v = y[i];
+                if (Float.isNaN(v)) {
+                    continue;
+                }
+                if (!Float.isNaN(prev)) {
+                    scratch[k++] = Math.abs(v - prev);
+                }
+                prev = v;
+            }
+            noise = median(scratch, k);
+        }
+        return noise;
+    }
+
+    /**
+     * Robust standard deviation around the local trend. Second differences cancel a locally
+     * straight trend; for white noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 sqrt(6) s.
+     */
+    double scatter() {
+        if (Double.isNaN(scatter)) {
+            int k = 0;
+            float a = Float.NaN, b = Float.NaN;
+            for (int i = from; i < to; i++) {
+                float v = y[i];
+                if (Float.isNaN(v)) {
+                    continue;
+                }
+                if (!Float.isNaN(a)) {
+                    scratch[k++] = Math.abs(a - 2 * b + v);
+                }
+                a = b;
+                b = v;
+            }
+            scatter = median(scratch, k) / 1.652;
+        }
+        return scatter;
+    }
+
+    private static double median(float[] v, int n) {
+        if (n == 0) {
+            return 0;
+        }
+        Arrays.sort(v, 0, n);
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+    }
+}
