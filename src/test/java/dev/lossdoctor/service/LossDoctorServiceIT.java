@@ -18,6 +18,7 @@ import dev.lossdoctor.io.Json;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.streams.DiagnosisEventSerde;
 import dev.lossdoctor.streams.LossDoctorTopology;
+import dev.lossdoctor.streams.OfflineAnalysis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,22 @@ class LossDoctorServiceIT {
         assertThat(relu).extracting(DiagnosisEvent::runId, DiagnosisEvent::diagnosis, DiagnosisEvent::previous)
                 .containsExactly(tuple("it-relu", Diagnosis.WARMING_UP, null));
         assertThat(relu.get(0).timestamp()).isEqualTo(t);
+    }
+
+    @Test
+    void shouldPublishTheSameDiagnosesForARealRunAsTheOfflineAnalysis() throws Exception {
+        List<String> lines = OfflineAnalysis.lines(OfflineAnalysis.OVERFITTING_RUN);
+        String runId = Json.read(lines.get(0)).get("run_id").asText();
+        List<DiagnosisEvent> expected = OfflineAnalysis.diagnoses(OfflineAnalysis.OVERFITTING_RUN);
+        for (String line : lines) {
+            producer.send(new ProducerRecord<>("training-metrics", runId, line));
+        }
+        producer.flush();
+
+        List<DiagnosisEvent> published = diagnosesOf(runId, expected.size());
+
+        assertThat(OfflineAnalysis.json(published)).isEqualTo(OfflineAnalysis.json(expected));
+        assertThat(published).extracting(DiagnosisEvent::diagnosis).contains(Diagnosis.OVERFITTING);
     }
 
     @Test

@@ -159,6 +159,28 @@ class LossDoctorTopologyTest {
     }
 
     @Test
+    void shouldDiagnoseARealOverfittingRunEventForEventAsTheOfflineAnalysisDoes() {
+        start();
+        List<String> lines = OfflineAnalysis.lines(OfflineAnalysis.OVERFITTING_RUN);
+        String runId = Json.read(lines.get(0)).get("run_id").asText();
+
+        for (int i = 0; i < lines.size(); i++) {
+            send(runId, lines.get(i), T0.plusSeconds(i));
+        }
+
+        List<DiagnosisEvent> streamed = diagnoses.readValuesToList();
+        assertThat(OfflineAnalysis.json(streamed))
+                .isEqualTo(OfflineAnalysis.json(OfflineAnalysis.diagnoses(OfflineAnalysis.OVERFITTING_RUN)));
+        assertThat(streamed).extracting(DiagnosisEvent::diagnosis).contains(Diagnosis.OVERFITTING);
+        DiagnosisEvent overfitting = streamed.stream().filter(e -> e.diagnosis() == Diagnosis.OVERFITTING).findFirst().orElseThrow();
+        assertThat(overfitting.previous()).isEqualTo(Diagnosis.LEARNING);
+        assertThat(overfitting.severity()).isEqualTo(Severity.WARNING);
+        assertThat(overfitting.evidence()).isNotEmpty();
+        assertThat(overfitting.recommendations()).isNotEmpty();
+        assertThat(statuses.readKeyValuesToMap().get(runId).finished()).isTrue();
+    }
+
+    @Test
     void shouldSendUnusableRecordsToTheDeadLetterTopicUnchangedAndKeepGoing() {
         start();
         String longId = "x".repeat(257);
