@@ -70,6 +70,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new LossDoctor.UserError("--events, --runs, --partitions, --threads, --repeats and --scale-events must be "
                     + "positive, --latency-seconds at least 3", 2);
         }
+        quietLogs();
         List<Integer> steps = scale.stream().filter(n -> n > 0).toList();
         PrintWriter err = spec.commandLine().getErr();
         Benchmark.Options options = new Benchmark.Options(partitions, threads, events, runs, repeats,
@@ -90,6 +91,14 @@ final class BenchCommand implements Callable<Integer> {
         stdout.println(json ? asJson : table(report));
         stdout.flush();
         return 0;
+    }
+
+    /** The broker and the clients log a lot at INFO; the progress lines are what a bench run shows. */
+    private static void quietLogs() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+            context.getLogger("state.change.logger").setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
     }
 
     static String table(Report r) {

@@ -30,7 +30,11 @@ public final class DiagnosisEventSerde extends BaseSerde<DiagnosisEvent> {
 
     @Override
     byte[] write(DiagnosisEvent event) {
-        return Json.diagnosisBytes(event);
+        try {
+            return JsonWrites.BYTES.writeValueAsBytes(Json.diagnosisNode(event));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

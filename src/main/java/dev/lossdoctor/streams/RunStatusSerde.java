@@ -29,7 +29,11 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
 
     @Override
     byte[] write(RunStatus status) {
-        return Json.statusBytes(status);
+        try {
+            return JsonWrites.BYTES.writeValueAsBytes(Json.statusNode(status));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
