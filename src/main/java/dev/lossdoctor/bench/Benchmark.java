@@ -159,7 +159,7 @@ public final class Benchmark implements AutoCloseable {
         createTopics(options.partitions(), input);
         progress.accept(String.format(Locale.ROOT, "Producing %,d events of %,d runs to %s (%d partitions)",
                 options.events(), options.runs(), input, options.partitions()));
-        TrainingTraffic traffic = new TrainingTraffic(options.seed(), Instant.now(), "bench-run");
+        TrainingTraffic traffic = new TrainingTraffic(options.seed(), Instant.now().minusSeconds(305), "bench-run");
         int concurrent = Math.max(1, options.runs() / 4);
         produce(input, out -> traffic.fleet(options.runs(), concurrent, 50, 300, options.events(), out::accept), null);
         long events = endOffsets(input).values().stream().mapToLong(Long::longValue).sum();

@@ -1,0 +1,64 @@
+package dev.lossdoctor.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service in its own JVM, killed with SIGKILL in the middle of the stream and started again:
+ * read with read_committed, its output is exactly that of a run without the fault.
+ */
+@Tag("fault")
+class ServiceKillIT {
+
+    static final Map<String, String> SETTINGS = Map.of(
+            "stall.after", "1d",
+            "kafka.num.stream.threads", "1",
+            "kafka.commit.interval.ms", "100",
+            "kafka.session.timeout.ms", "6000",
+            "kafka.heartbeat.interval.ms", "1000");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldPublishExactlyTheFaultFreeOutputWhenKilledMidStreamAndRestarted() throws Exception {
+        Workload w = Workload.generate(7, "kill-run", 120, 60, 40, 80);
+        int total = w.events.size();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers());
+             ServiceProcess service = new ServiceProcess("service", broker.bootstrapServers(), "kill-test", dir.resolve("state"), 4,
+                     SETTINGS, dir.resolve("service.log"))) {
+            service.start().awaitReady(Duration.ofSeconds(120));
+            Kafka.PacedSender sender = new Kafka.PacedSender(broker.bootstrapServers(), w.events, 1500);
+            sender.start();
+
+            Kafka.awaitCommitted(admin, "kill-test", total / 3, Duration.ofSeconds(120));
+            service.kill9();
+            long committedAtKill = Kafka.committed(admin, "kill-test");
+            service.start().awaitReady(Duration.ofSeconds(120));
+            sender.awaitDone(Duration.ofSeconds(120));
+            Kafka.awaitCommitted(admin, "kill-test", total, Duration.ofSeconds(180));
+
+            List<ConsumerRecord<String, byte[]>> diagnoses = Kafka.readCommitted(broker.bootstrapServers(), Kafka.DIAGNOSES,
+                    w.expectedDiagnoses(), Duration.ofSeconds(3), Duration.ofSeconds(60));
+            Kafka.assertSameDiagnoses(w.diagnoses, Kafka.byRun(diagnoses));
+            assertThat(diagnoses).as("diagnosis events, none lost and none doubled").hasSize(w.expectedDiagnoses());
+
+            List<ConsumerRecord<String, byte[]>> statuses = Kafka.readCommitted(broker.bootstrapServers(), Kafka.STATUS,
+                    total, Duration.ofSeconds(3), Duration.ofSeconds(60));
+            assertThat(statuses).as("one status per input event, none doubled").hasSize(total);
+            Kafka.assertSameStatuses(w.finalStatus, Kafka.latest(statuses));
+            System.out.printf("ServiceKillIT: %d events, %d diagnoses; killed with %d input records committed%n", total,
+                    w.expectedDiagnoses(), committedAtKill);
+        }
+    }
+}

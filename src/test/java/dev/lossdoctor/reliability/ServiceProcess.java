@@ -1,0 +1,93 @@
+package dev.lossdoctor.reliability;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@code loss-doctor run} in its own JVM, on a fixed HTTP port, killable with SIGKILL and restartable. */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final int httpPort;
+    private final JavaProcess process;
+
+    /**
+     * @param settings service settings as {@code -Dlossdoctor.<key>=<value>} (so also {@code kafka.*} passthrough)
+     */
+    ServiceProcess(String name, String bootstrapServers, String applicationId, Path stateDir, int partitions,
+                   Map<String, String> settings, Path log) {
+        this.name = name;
+        this.httpPort = BrokerProcess.freePort();
+        List<String> jvm = new ArrayList<>();
+        settings.forEach((k, v) -> jvm.add("-Dlossdoctor." + k + "=" + v));
+        List<String> args = List.of("run", "--bootstrap-servers", bootstrapServers, "--application-id", applicationId,
+                "--state-dir", stateDir.toString(), "--http-host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
+                "--partitions", Integer.toString(partitions), "--replication-factor", "1");
+        this.process = new JavaProcess(name, jvm, "dev.lossdoctor.cli.LossDoctor", args, Map.of(), log);
+    }
+
+    ServiceProcess start() {
+        process.start();
+        return this;
+    }
+
+    /** Waits until {@code /health/ready} says the streams are RUNNING. */
+    ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " died:\n" + BrokerProcess.tail(process.log()));
+            }
+            if (get("/health/ready").status() == 200) {
+                return this;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name + " not ready within " + timeout.toSeconds() + " s:\n" + BrokerProcess.tail(process.log()));
+    }
+
+    record Http(int status, String body) {
+    }
+
+    Http get(String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Http(r.statusCode(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Http(-1, "");
+        } catch (Exception e) {
+            return new Http(-1, e.toString());
+        }
+    }
+
+    void kill9() throws InterruptedException {
+        process.kill9();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String log() {
+        return process.log();
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.stop(Duration.ofSeconds(20));
+    }
+}
