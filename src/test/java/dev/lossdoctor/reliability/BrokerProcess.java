@@ -37,6 +37,7 @@ final class BrokerProcess implements AutoCloseable {
         int port = freePort();
         int controllerPort = freePort();
         Path data = dir.resolve("data");
+        Files.createDirectories(dir);
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
