@@ -1,0 +1,173 @@
+package dev.lossdoctor.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lossdoctor.bench.TrainingTraffic;
+import dev.lossdoctor.io.EventParser;
+import dev.lossdoctor.io.ParseResult;
+import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.streams.LossDoctorTopology;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 10,000 unusable records mixed into the traffic of real runs, sent to the service in its own JVM:
+ * every one of them reaches the dead-letter topic unchanged with the reason in a header, every
+ * valid run is diagnosed exactly as without them, and the service never restarts a stream thread.
+ */
+@Tag("fault")
+class HostileInputIT {
+
+    private static final int BAD = 10_000;
+    private static final int ONE_MIB_VALUES = 12;
+    private static final String MAX_BYTES = Integer.toString(4 << 20);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDeadLetterEveryBadRecordAndDiagnoseEveryValidRunAsWithoutThemWithoutRestarting() throws Exception {
+        Workload w = Workload.generate(17, "hostile-run", 60, 30, 30, 60);
+        List<HostileRecords.Bad> bad = new HostileRecords(19, new ArrayList<>(w.diagnoses.keySet())).generate(BAD, ONE_MIB_VALUES);
+        assertEveryOneIsRejectedByTheParser(bad);
+
+        // the valid events in their order, the bad ones scattered among them
+        List<Object> mixed = new ArrayList<>(w.events);
+        SplittableRandom random = new SplittableRandom(23);
+        for (HostileRecords.Bad b : bad) {
+            mixed.add(random.nextInt(mixed.size() + 1), b);
+        }
+        int total = mixed.size();
+        String app = "hostile-test";
+        Map<String, String> settings = new LinkedHashMap<>(ServiceKillIT.SETTINGS);
+        settings.put("kafka.producer." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_BYTES); // the 1 MiB values, to the DLQ
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers())) {
+            Kafka.createTopics(broker.bootstrapServers(), 4, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES),
+                    Kafka.METRICS, Kafka.DLQ, Kafka.DIAGNOSES);
+            Kafka.createTopics(broker.bootstrapServers(), 4, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
+                    Kafka.STATUS);
+            try (ServiceProcess service = new ServiceProcess("service", broker.bootstrapServers(), app, dir.resolve("state"), 4,
+                    settings, dir.resolve("service.log"))) {
+                service.start().awaitReady(Duration.ofSeconds(120));
+                try (KafkaProducer<byte[], byte[]> producer = rawProducer(broker.bootstrapServers())) {
+                    for (Object o : mixed) { // one idempotent producer: each partition gets them in this order
+                        if (o instanceof TrainingTraffic.Event e) {
+                            producer.send(new ProducerRecord<>(Kafka.METRICS, null, e.timestampMillis(),
+                                    e.runId().getBytes(StandardCharsets.UTF_8), e.value()));
+                        } else {
+                            HostileRecords.Bad b = (HostileRecords.Bad) o;
+                            producer.send(new ProducerRecord<>(Kafka.METRICS, b.key(), b.value()));
+                        }
+                    }
+                    producer.flush();
+                }
+                Kafka.awaitCommitted(admin, app, total, Duration.ofSeconds(240));
+
+                // every bad record in the dead-letter topic, byte for byte, with its reason
+                List<ConsumerRecord<String, byte[]>> dead = Kafka.readCommitted(broker.bootstrapServers(), Kafka.DLQ, BAD,
+                        Duration.ofSeconds(3), Duration.ofSeconds(120));
+                assertThat(dead).as("dead-letter records").hasSize(BAD);
+                Map<String, Integer> sent = new HashMap<>();
+                bad.forEach(b -> sent.merge(fingerprint(b.key(), b.value()), 1, Integer::sum));
+                Map<String, Integer> reasons = new TreeMap<>();
+                for (ConsumerRecord<String, byte[]> r : dead) {
+                    byte[] key = r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8);
+                    String fp = fingerprint(key, r.value());
+                    assertThat(sent.merge(fp, -1, Integer::sum)).as("a dead letter that was sent, once").isGreaterThanOrEqualTo(0);
+                    Header reason = r.headers().lastHeader(LossDoctorTopology.ERROR_REASON_HEADER);
+                    assertThat(reason).as("reason header of a dead letter").isNotNull();
+                    String why = new String(reason.value(), StandardCharsets.UTF_8);
+                    assertThat(why).isNotBlank();
+                    assertThat(r.headers().lastHeader(LossDoctorTopology.ERROR_OFFSET_HEADER)).isNotNull();
+                    reasons.merge(why.replaceAll("[0-9]+", "N").replaceAll("'.*'", "'...'"), 1, Integer::sum);
+                }
+                assertThat(sent.values()).as("every bad record dead-lettered exactly once").allMatch(n -> n == 0);
+
+                // every valid run exactly as without them
+                List<ConsumerRecord<String, byte[]>> diagnoses = Kafka.readCommitted(broker.bootstrapServers(), Kafka.DIAGNOSES,
+                        w.expectedDiagnoses(), Duration.ofSeconds(3), Duration.ofSeconds(60));
+                Kafka.assertSameDiagnoses(w.diagnoses, Kafka.byRun(diagnoses));
+                List<ConsumerRecord<String, byte[]>> statuses = Kafka.readCommitted(broker.bootstrapServers(), Kafka.STATUS,
+                        w.events.size(), Duration.ofSeconds(3), Duration.ofSeconds(60));
+                assertThat(statuses).hasSize(w.events.size());
+                Kafka.assertSameStatuses(w.finalStatus, Kafka.latest(statuses));
+
+                // and the service never restarted anything
+                String scrape = service.get("/metrics").body();
+                assertThat(sample(scrape, "lossdoctor_events_total\\{outcome=\"rejected\"")).isEqualTo(BAD);
+                assertThat(sample(scrape, "lossdoctor_events_total\\{outcome=\"accepted\"")).isEqualTo(w.events.size());
+                assertThat(sample(scrape, "lossdoctor_streams_running")).isEqualTo(1);
+                assertThat(service.isAlive()).isTrue();
+                String log = service.log();
+                assertThat(log).as("no stream thread failed and was replaced").doesNotContain("replacing it").doesNotContain("REPLACE_THREAD");
+                assertThat(Pattern.compile("Kafka Streams \\w+ -> RUNNING").matcher(log).results().count())
+                        .as("RUNNING once, never left").isEqualTo(1);
+                assertThat(log).doesNotContain("Kafka Streams RUNNING ->");
+                System.out.printf("HostileInputIT: %d bad records (%d of 1 MiB) among %d valid events of %d runs; reasons:%n", BAD,
+                        ONE_MIB_VALUES, w.events.size(), w.diagnoses.size());
+                reasons.forEach((why, n) -> System.out.printf("  %5d  %s%n", n, why.length() > 110 ? why.substring(0, 110) : why));
+            }
+        }
+    }
+
+    private static void assertEveryOneIsRejectedByTheParser(List<HostileRecords.Bad> bad) {
+        EventParser parser = new EventParser();
+        java.util.Set<String> accepted = new java.util.TreeSet<>();
+        for (HostileRecords.Bad b : bad) {
+            ParseResult r = parser.parse(b.keyText(), b.value(), null);
+            if (r instanceof ParseResult.Accepted) {
+                accepted.add(b.kind());
+            }
+        }
+        assertThat(accepted).as("kinds of generated bad records the parser accepts").isEmpty();
+    }
+
+    private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
+        java.util.Properties p = new java.util.Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_BYTES);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(p, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
+    private static String fingerprint(byte[] key, byte[] value) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(key == null ? new byte[] {1} : key);
+            sha.update((byte) 0);
+            sha.update(value == null ? new byte[] {2} : value);
+            return (key == null ? "nokey:" : "key:") + (value == null ? "null:" : "value:") + Base64.getEncoder().encodeToString(sha.digest());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double sample(String scrape, String nameAndLabelsRegex) {
+        Matcher m = Pattern.compile("^" + nameAndLabelsRegex + "[^ ]* (\\S+)$", Pattern.MULTILINE).matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+}
