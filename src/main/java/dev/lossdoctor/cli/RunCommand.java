@@ -49,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080; 0: any free port).")
     String httpPort;
 
+    @Option(names = "--http-token", paramLabel = "TOKEN", description = "Bearer token GET /runs requires (/metrics and /health stay open); "
+            + "better from the environment, LOSSDOCTOR_HTTP_TOKEN, than on a command line others can read.")
+    String httpToken;
+
     @Option(names = "--advertised-host", paramLabel = "HOST", description = "Host other instances reach this one's HTTP server at (default: the bind host, or this machine's name).")
     String advertisedHost;
 
@@ -115,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
         put(f, AppConfig.HTTP_HOST, httpHost);
         put(f, AppConfig.HTTP_PORT, httpPort);
         put(f, AppConfig.HTTP_ADVERTISED_HOST, advertisedHost);
+        put(f, AppConfig.HTTP_TOKEN, httpToken);
         put(f, AppConfig.METRICS_TOPIC, metricsTopic);
         put(f, AppConfig.DIAGNOSES_TOPIC, diagnosesTopic);
         put(f, AppConfig.STATUS_TOPIC, statusTopic);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,12 +43,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
+    private final int securePort;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port, int securePort) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
+        this.securePort = securePort;
+    }
+
+    /**
+     * A SASL_SSL listener beside the PLAINTEXT one (which the broker keeps for itself and its
+     * controller): TLS with the key in a PKCS12 keystore, SASL/PLAIN with these users and passwords.
+     */
+    public record SaslSslListener(Path keystore, String keystorePassword, Map<String, String> users) {
+    }
+
+    /** A broker on any free ports with a SASL_SSL listener as well ({@link #secureBootstrapServers()}). */
+    public static EmbeddedKafkaBroker start(SaslSslListener secure) {
+        return start(0, secure);
     }
 
     /** A broker on any free port. */
@@ -61,12 +76,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws IllegalStateException naming the port when it is in use
      */
     public static EmbeddedKafkaBroker start(int port) {
+        return start(port, null);
+    }
+
+    private static EmbeddedKafkaBroker start(int port, SaslSslListener secure) {
         // the controller's port goes into the voters list, so both ports are picked before starting
         int brokerPort;
         int controllerPort;
-        try (ServerSocket broker = bind(port); ServerSocket controller = bind(0)) {
+        int securePort = -1;
+        try (ServerSocket broker = bind(port); ServerSocket controller = bind(0); ServerSocket sasl = bind(0)) {
             brokerPort = broker.getLocalPort();
             controllerPort = controller.getLocalPort();
+            securePort = secure == null ? -1 : sasl.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,6 +119,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("share.coordinator.state.topic.num.partitions", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        if (secure != null) {
+            String l = "listener.name.sasl_ssl.";
+            props.put("listeners", props.get("listeners") + ",SASL_SSL://" + HOST + ":" + securePort);
+            props.put("advertised.listeners", props.get("advertised.listeners") + ",SASL_SSL://" + HOST + ":" + securePort);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put(l + "ssl.keystore.location", secure.keystore().toAbsolutePath().toString());
+            props.put(l + "ssl.keystore.password", secure.keystorePassword());
+            props.put(l + "ssl.key.password", secure.keystorePassword());
+            props.put(l + "ssl.keystore.type", "PKCS12");
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            secure.users().forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            props.put(l + "plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         try {
             new Formatter()
@@ -115,7 +150,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         long started = System.nanoTime();
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, brokerPort);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, brokerPort, securePort);
         try {
             server.startup();
             broker.awaitReady();
@@ -135,6 +170,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the SASL_SSL listener. */
+    public String secureBootstrapServers() {
+        if (securePort < 0) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return HOST + ":" + securePort;
     }
 
     private void awaitReady() {

@@ -50,6 +50,8 @@ public final class AppConfig {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
+    /** A bearer token {@code /runs} asks for (env {@code LOSSDOCTOR_HTTP_TOKEN}); empty: open. */
+    public static final String HTTP_TOKEN = "http.token";
     public static final String METRICS_TOPIC = "metrics.topic";
     public static final String DIAGNOSES_TOPIC = "diagnoses.topic";
     public static final String STATUS_TOPIC = "status.topic";
@@ -83,6 +85,7 @@ public final class AppConfig {
     private final String httpHost;
     private final int httpPort;
     private final String advertisedHost;
+    private final String httpToken;
     private final Topics topics;
     private final Integer topicPartitions;
     private final Short topicReplicationFactor;
@@ -106,6 +109,7 @@ public final class AppConfig {
         httpHost = required(HTTP_HOST);
         httpPort = integer(HTTP_PORT, 0, 65_535);
         advertisedHost = optional(HTTP_ADVERTISED_HOST).orElse(null);
+        httpToken = optional(HTTP_TOKEN).orElse(null);
         topics = Topics.named(required(METRICS_TOPIC), required(DIAGNOSES_TOPIC), required(STATUS_TOPIC), required(DLQ_TOPIC));
         topicPartitions = optional(TOPIC_PARTITIONS).isPresent() ? integer(TOPIC_PARTITIONS, 1, 100_000) : null;
         topicReplicationFactor = optional(TOPIC_REPLICATION_FACTOR).isPresent()
@@ -209,6 +213,11 @@ public final class AppConfig {
         return Optional.ofNullable(advertisedHost);
     }
 
+    /** The bearer token {@code GET /runs} and {@code /runs/{id}} require; empty: they are open. */
+    public Optional<String> httpToken() {
+        return Optional.ofNullable(httpToken);
+    }
+
     public Topics topics() {
         return topics;
     }
@@ -310,7 +319,7 @@ public final class AppConfig {
     @Override
     public String toString() {
         Map<String, String> shown = new TreeMap<>(values);
-        shown.replaceAll((k, v) -> k.contains("password") || k.contains("jaas") || k.contains("secret") ? "[hidden]" : v);
+        shown.replaceAll((k, v) -> k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token") ? "[hidden]" : v);
         return "AppConfig" + shown;
     }
 
@@ -374,6 +383,7 @@ public final class AppConfig {
         d.put(HTTP_HOST, "0.0.0.0");
         d.put(HTTP_PORT, "8080");
         d.put(HTTP_ADVERTISED_HOST, "");
+        d.put(HTTP_TOKEN, "");
         d.put(METRICS_TOPIC, Topics.METRICS);
         d.put(DIAGNOSES_TOPIC, Topics.DIAGNOSES);
         d.put(STATUS_TOPIC, Topics.STATUS);

@@ -11,6 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +25,7 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 final class HttpApi implements AutoCloseable {
 
+    static final String BEARER = "Bearer ";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final LossDoctorService service;
@@ -66,8 +69,29 @@ final class HttpApi implements AutoCloseable {
                 .get("/metrics", r -> Response.text(200, PROMETHEUS_TEXT, registry.scrape()))
                 .get("/health/live", this::live)
                 .get("/health/ready", this::ready)
-                .get("/runs", this::runs)
-                .get("/runs/{run_id}", this::run);
+                .get("/runs", bearer(this::runs))
+                .get("/runs/{run_id}", bearer(this::run));
+    }
+
+    /**
+     * With {@code http.token} set, the run statuses need {@code Authorization: Bearer <token>}
+     * (compared in constant time); {@code /metrics} and {@code /health} stay open for scrapers and probes.
+     */
+    private Router.Handler bearer(Router.Handler handler) {
+        byte[] token = service.config().httpToken().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        if (token == null) {
+            return handler;
+        }
+        return r -> {
+            String header = r.exchange().getRequestHeaders().getFirst("Authorization");
+            byte[] given = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    ? header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (!MessageDigest.isEqual(given, token)) {
+                r.exchange().getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"loss-doctor\"");
+                return Response.error(401, header == null ? "this endpoint needs a bearer token" : "wrong bearer token");
+            }
+            return handler.handle(r);
+        };
     }
 
     int port() {

@@ -103,7 +103,7 @@ public final class LossDoctorService implements AutoCloseable {
         });
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        queries = new RunQueries(streams, self, Duration.ofSeconds(5));
+        queries = new RunQueries(streams, self, Duration.ofSeconds(5), config.httpToken().orElse(null));
         streams.start();
         log.info("Loss Doctor started: reading {} from {}, HTTP on {}:{} (advertised as {})",
                 config.topics().metrics().name(), config.bootstrapServers(), config.httpHost(), http.port(), self);

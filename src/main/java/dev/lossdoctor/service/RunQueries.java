@@ -50,11 +50,14 @@ final class RunQueries {
     private final HostInfo self;
     private final HttpClient http;
     private final Duration timeout;
+    private final String token;
 
-    RunQueries(KafkaStreams streams, HostInfo self, Duration timeout) {
+    /** @param token the bearer token the instances' {@code /runs} require, or null */
+    RunQueries(KafkaStreams streams, HostInfo self, Duration timeout, String token) {
         this.streams = streams;
         this.self = self;
         this.timeout = timeout;
+        this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
@@ -121,8 +124,11 @@ final class RunQueries {
     private Optional<JsonNode> fetch(HostInfo host, String pathAndQuery) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+            if (token != null) {
+                request.header("Authorization", HttpApi.BEARER + token);
+            }
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() == 404) {
                 return Optional.empty();
             }
