@@ -54,6 +54,7 @@ class SecurityIT {
     private static final String TRAINER_PASSWORD = "trainer-secret-3";
     private static final String HTTP_TOKEN = "http-token-4f1c9a";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Instant STARTED = Instant.now().minusSeconds(10);
 
     @TempDir
     static Path dir;
@@ -92,14 +93,15 @@ class SecurityIT {
 
     @Test
     void shouldDiagnoseARunOverTlsAndSaslPlainConfiguredThroughThePropertiesFile() throws Exception {
-        Instant t = Instant.now().minusSeconds(10);
+        assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        Instant t = STARTED;
         try (KafkaProducer<String, String> trainer = new KafkaProducer<>(clientProperties("trainer", TRAINER_PASSWORD),
                 new StringSerializer(), new StringSerializer())) {
             trainer.send(new ProducerRecord<>("training-metrics", "secure-run", "{\"type\":\"run_started\",\"run_id\":\"secure-run\","
                     + "\"timestamp\":\"" + t + "\",\"config\":{\"hidden_activation\":\"sigmoid\"}}")).get(30, TimeUnit.SECONDS);
         }
         Properties c = clientProperties("trainer", TRAINER_PASSWORD);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "secure-reader");
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "secure-reader-" + System.nanoTime());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         JsonNode diagnosis = null;
@@ -123,6 +125,7 @@ class SecurityIT {
 
     @Test
     void shouldAskForTheBearerTokenOnRunsButNotOnMetricsAndHealth() throws Exception {
+        assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
         int port = service.httpPort();
         HttpResponse<String> none = get(port, "/runs", null);
         assertThat(none.statusCode()).isEqualTo(401);
@@ -136,6 +139,29 @@ class SecurityIT {
         assertThat(get(port, "/metrics", null).statusCode()).isEqualTo(200);
         assertThat(get(port, "/health/ready", null).statusCode()).isEqualTo(200);
         assertThat(get(port, "/health/live", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldForwardTheTokenWhenAnotherInstanceHoldsTheRun() throws Exception {
+        shouldDiagnoseARunOverTlsAndSaslPlainConfiguredThroughThePropertiesFile(); // secure-run exists (sent again: no change)
+        // a second instance of the same application: one partition, so one of the two holds every run
+        AppConfig second = AppConfig.load(configFile("secure", SERVICE_PASSWORD), Map.of(), new Properties(), Map.of())
+                .with(AppConfig.STATE_DIR, dir.resolve("state-second").toString());
+        try (LossDoctorService other = LossDoctorService.start(second)) {
+            assertThat(other.awaitRunning(Duration.ofSeconds(120))).isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int first = 0;
+            int viaOther = 0;
+            while (System.nanoTime() < deadline && (first != 200 || viaOther != 200)) {
+                first = get(service.httpPort(), "/runs/secure-run", "Bearer " + HTTP_TOKEN).statusCode();
+                viaOther = get(other.httpPort(), "/runs/secure-run", "Bearer " + HTTP_TOKEN).statusCode();
+                Thread.sleep(200);
+            }
+            assertThat(first).as("the run from the first instance").isEqualTo(200);
+            assertThat(viaOther).as("the run from the second, one of them forwarding with the token").isEqualTo(200);
+            assertThat(get(other.httpPort(), "/runs/secure-run", null).statusCode()).isEqualTo(401);
+        }
+        assertThat(service.awaitRunning(Duration.ofSeconds(60))).as("the first holds everything again").isTrue();
     }
 
     @Test
