@@ -60,7 +60,7 @@ final class CurveReader {
     static final double DATA_ISSUE_VAL_DROP = 0.05;
     static final double DATA_ISSUE_RATIO = 2.5;
     static final double DATA_ISSUE_TRAIN_RATE = 0.015;
-    static final double DATA_ISSUE_RATE_RATIO = 3;
+    static final double DATA_ISSUE_RATE_RATIO = 2.5;
     /** A steady creep below the flat line, at chance: the learning rate is too low to get anywhere. */
     static final double CREEP_RATE = 0.0002;
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
@@ -230,9 +230,11 @@ final class CurveReader {
 
     private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
         // train rising far above its best (with validation not improving): diverging
-        if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
-                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= DIVERGING_RISE / 2
-                && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
+        // both climbing steadily: a smaller climb is enough (the table's train rising, val rising)
+        double needed = a.trainTrend == Trend.RISING && hasVal && a.valTrend == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (hasTrain && a.trainRise >= needed && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
+                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= needed / 2
+                && (!hasVal || a.valRise >= needed || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
             return Diagnosis.DIVERGING;
@@ -252,7 +254,7 @@ final class CurveReader {
         boolean valOutpacesTrain = a.valDropTotal >= DATA_ISSUE_VAL_DROP
                 && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal);
         // or, slower: validation falling steadily several times faster than training
-        boolean valRateOutpacesTrain = a.points >= CONVERGED_POINTS && a.valTrend == Trend.FALLING
+        boolean valRateOutpacesTrain = a.points >= MIN_POINTS + 2 && a.valTrend == Trend.FALLING
                 && a.trainDropTotal < 1 - NO_PROGRESS_SHARE // training never got anywhere
                 && a.valDropTotal >= DATA_ISSUE_VAL_DROP / 2 && -a.valRate >= DATA_ISSUE_RATE_RATIO * Math.max(0, -a.trainRate);
         if (hasTrain && hasVal && (valOutpacesTrain || valRateOutpacesTrain)
