@@ -6,6 +6,7 @@ import static dev.lossdoctor.deploy.DeployFiles.list;
 import static dev.lossdoctor.deploy.DeployFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lossdoctor.service.AppConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,11 +90,28 @@ class ComposeFileTest {
         assertThat(env.get("LOSSDOCTOR_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092");
         assertThat(String.valueOf(env.get("LOSSDOCTOR_HTTP_PORT"))).isEqualTo("8080");
         assertThat(list(ld.get("ports"))).contains("8080:8080");
+        assertThat(env.get("LOSSDOCTOR_HTTP_ADVERTISED_HOST")).as("application.server's host").isEqualTo("loss-doctor");
+        assertThat(env.keySet()).as("the service refuses application.server as a Kafka passthrough")
+                .doesNotContain("LOSSDOCTOR_KAFKA_APPLICATION_SERVER");
         assertThat(volumeTargets("loss-doctor")).as("the state dir is on a volume").contains((String) env.get("LOSSDOCTOR_STATE_DIR"));
         List<Object> test = list(at(ld, "healthcheck", "test"));
         assertThat(test).contains("/opt/loss-doctor/healthcheck.sh", "/health/ready");
         assertThat(at(ld, "depends_on", "kafka-init", "condition")).isEqualTo("service_completed_successfully");
         assertThat(at(service("demo-trainer"), "depends_on", "loss-doctor", "condition")).isEqualTo("service_healthy");
+    }
+
+    /** The service itself reads the compose environment as meant (AppConfig refuses or ignores what it doesn't know). */
+    @Test
+    void theServiceAcceptsItsComposeEnvironment() {
+        Map<String, String> env = new java.util.HashMap<>();
+        env("loss-doctor").forEach((k, v) -> env.put(k, String.valueOf(v)));
+        AppConfig config = AppConfig.load(null, env, new java.util.Properties(), Map.of());
+        assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.stateDir()).contains(Path.of("/var/lib/loss-doctor"));
+        assertThat(config.applicationId()).isEqualTo("loss-doctor");
+        assertThat(config.advertisedHost()).contains("loss-doctor");
+        assertThat(config.httpHost()).as("listens on every interface of the container").isEqualTo("0.0.0.0");
     }
 
     @Test

@@ -9,6 +9,7 @@ import static dev.lossdoctor.deploy.DeployFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lossdoctor.service.AppConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,12 +106,39 @@ class K8sManifestsTest {
         List<Object> env = list(at(sts, "spec", "template", "spec", "containers", 0, "env"));
         List<String> names = env.stream().map(e -> (String) map(e).get("name")).toList();
         int podName = names.indexOf("POD_NAME");
-        int server = names.indexOf("LOSSDOCTOR_KAFKA_APPLICATION_SERVER");
+        int server = names.indexOf("LOSSDOCTOR_HTTP_ADVERTISED_HOST");
         assertThat(podName).as("POD_NAME from the downward API").isNotNegative();
         assertThat(at(env.get(podName), "valueFrom", "fieldRef", "fieldPath")).isEqualTo("metadata.name");
         assertThat(server).as("defined after POD_NAME, so $(POD_NAME) expands").isGreaterThan(podName);
         assertThat((String) map(env.get(server)).get("value"))
-                .isEqualTo("$(POD_NAME)." + headless + ".$(POD_NAMESPACE).svc.cluster.local:8080");
+                .isEqualTo("$(POD_NAME)." + headless + ".$(POD_NAMESPACE).svc.cluster.local");
+        assertThat(names).as("application.server is the service's own setting, not a Kafka passthrough")
+                .doesNotContain("LOSSDOCTOR_KAFKA_APPLICATION_SERVER");
+    }
+
+    /** The service reads the pod's environment (ConfigMap, then env with $(VAR) expanded) as meant. */
+    @Test
+    void theServiceAcceptsThePodsEnvironment() {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        map(resource("ConfigMap", "loss-doctor-config").get("data")).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        env.put("POD_NAME", "loss-doctor-1");
+        env.put("POD_NAMESPACE", "ml");
+        for (Object e : list(at(resource("StatefulSet", "loss-doctor"), "spec", "template", "spec", "containers", 0, "env"))) {
+            Object value = map(e).get("value");
+            if (value != null) {
+                String expanded = (String) value;
+                for (var known : Map.copyOf(env).entrySet()) {
+                    expanded = expanded.replace("$(" + known.getKey() + ")", known.getValue());
+                }
+                env.put((String) map(e).get("name"), expanded);
+            }
+        }
+        AppConfig config = AppConfig.load(null, env, new java.util.Properties(), Map.of());
+        assertThat(config.advertisedHost()).contains("loss-doctor-1.loss-doctor-headless.ml.svc.cluster.local");
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.stateDir()).contains(Path.of("/var/lib/loss-doctor"));
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-bootstrap.kafka.svc.cluster.local:9092");
+        assertThat(config.httpHost()).isEqualTo("0.0.0.0");
     }
 
     @Test
