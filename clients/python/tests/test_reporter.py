@@ -130,12 +130,12 @@ class NeverBlocksTrainingTest(unittest.TestCase):
             t = time.perf_counter()
             undelivered = reporter.close(0.5)
             close_took = time.perf_counter() - t
-        self.assertLess(slowest, 0.05, "report() must not wait for Kafka")
+        self.assertLess(slowest, 0.5, "report() must not wait for Kafka (a blocked call would take seconds)")
         self.assertEqual(stats["queued"], 10, stats)
         self.assertEqual(stats["dropped"], 1002 - 10, stats)
         self.assertEqual(stats["sent"], 0)
         self.assertEqual(undelivered, 10)
-        self.assertLess(close_took, 2.0, "close(timeout) must give up after its timeout")
+        self.assertLess(close_took, 3.0, "close(timeout) must give up after its timeout")
         text = "\n".join(logs.output)
         self.assertIn("buffer of 10 events is full: dropping the oldest", text)
         self.assertIn("10 event(s) of run down-1 were not delivered", text)
@@ -148,11 +148,11 @@ class NeverBlocksTrainingTest(unittest.TestCase):
             t = time.perf_counter()
             for epoch in range(1, 101):
                 reporter.report(epoch, loss=1.0)
-            self.assertLess(time.perf_counter() - t, 0.5)
+            self.assertLess(time.perf_counter() - t, 2.0)
             t = time.perf_counter()
             with self.assertLogs("loss_doctor_client", logging.WARNING):
                 self.assertGreater(reporter.close(0.3), 0)
-            self.assertLess(time.perf_counter() - t, 1.0)
+            self.assertLess(time.perf_counter() - t, 2.5)
         finally:
             HangingBackend.release.set()
 
