@@ -7,6 +7,7 @@ import dev.lossdoctor.demo.DemoCurves.Curve;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -178,7 +179,7 @@ public final class SimulatedTrainers implements AutoCloseable {
         ObjectNode event = r.events.get(r.next).deepCopy();
         event.put("run_id", r.runId);
         long now = clock.millis();
-        event.put("timestamp", java.time.Instant.ofEpochMilli(now).toString());
+        event.put("timestamp", Instant.ofEpochMilli(now).toString());
         String value;
         try {
             value = DemoCurves.MAPPER.writeValueAsString(event);

@@ -1,0 +1,122 @@
+package dev.lossdoctor.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lossdoctor.cli.LossDoctor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code loss-doctor demo} for real: embedded broker, service, trainers; its plain output and its HTTP answers. */
+class DemoIT {
+
+    private static final Set<String> PROBLEMS = Set.of("overfitting", "plateau", "data_issue", "diverging", "oscillating", "underfitting");
+    private static final Pattern CHANGE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d run (\\S+)(?: epoch \\d+)?: ([a-z_]+) \\((info|warning|critical)\\)",
+            Pattern.MULTILINE);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldShowTheRunsAndTheirDiagnosesInItsPlainOutputAndOnRuns() throws Exception {
+        int kafkaPort = Ports.freePort();
+        int httpPort = Ports.freePort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        long start = System.nanoTime();
+        CompletableFuture<Integer> demo = CompletableFuture.supplyAsync(() -> LossDoctor.execute(new PrintWriter(out, true),
+                new PrintWriter(err, true), "demo", "--kafka-port", "" + kafkaPort, "--http-port", "" + httpPort,
+                "--speed", "10", "--duration", "30", "--plain"));
+
+        // while it runs: /runs answers with the runs and their diagnoses
+        Map<String, String> onRuns = new TreeMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(28);
+        while (!demo.isDone() && System.nanoTime() < deadline && onRuns.values().stream().noneMatch(PROBLEMS::contains)) {
+            Thread.sleep(500);
+            onRuns.putAll(runs(httpPort));
+        }
+        int exit = demo.get(60, TimeUnit.SECONDS);
+        System.out.printf("demo ran %.1f s; /runs had %s%n", (System.nanoTime() - start) / 1e9, onRuns);
+        System.out.println(out);
+
+        assertThat(exit).as("exit code; stderr: %s", err).isZero();
+        String text = out.toString();
+        assertThat(text).contains("Kafka:   127.0.0.1:" + kafkaPort + " — point your trainers here")
+                .contains("http://127.0.0.1:" + httpPort + "/runs")
+                .contains("http://127.0.0.1:" + httpPort + "/metrics")
+                .contains("http://127.0.0.1:" + httpPort + "/health/ready")
+                .doesNotContain("\u001b[");
+        Map<String, List<String>> printed = new TreeMap<>();
+        Matcher m = CHANGE.matcher(text);
+        while (m.find()) {
+            printed.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+        }
+        assertThat(printed.keySet()).as("runs in the output").hasSizeGreaterThanOrEqualTo(8).allMatch(id -> id.startsWith("demo-"));
+        assertThat(printed.values().stream().flatMap(List::stream)).as("diagnoses in the output").anyMatch(PROBLEMS::contains);
+        assertThat(onRuns).as("runs on /runs").isNotEmpty();
+        assertThat(onRuns.keySet()).anyMatch(printed::containsKey);
+        assertThat(onRuns.values()).as("diagnoses on /runs").anyMatch(PROBLEMS::contains);
+    }
+
+    @Test
+    void shouldSayInOneLineWhichPortIsInUseAndStartNothing() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = busy.getLocalPort();
+            int free = Ports.freePort();
+
+            for (String option : List.of("--kafka-port", "--http-port")) {
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                List<String> args = new ArrayList<>(List.of("demo", "--plain", "--duration", "1"));
+                args.addAll(option.equals("--kafka-port")
+                        ? List.of("--kafka-port", "" + port, "--http-port", "" + free)
+                        : List.of("--kafka-port", "" + free, "--http-port", "" + port));
+
+                int exit = LossDoctor.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+
+                assertThat(exit).isNotZero();
+                assertThat(err.toString()).isEqualTo("loss-doctor: port " + port + " is already in use (try " + option + ")"
+                        + System.lineSeparator());
+                assertThat(out.toString()).isEmpty();
+                assertThat(Ports.isFree("127.0.0.1", free)).as("nothing left listening").isTrue();
+            }
+        }
+    }
+
+    /** run id → diagnosis, from GET /runs (empty while the service is not answering yet). */
+    private static Map<String, String> runs(int httpPort) {
+        Map<String, String> runs = new TreeMap<>();
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                JsonNode body = DemoCurves.MAPPER.readTree(r.body());
+                for (JsonNode run : body.isArray() ? body : body.path("runs")) {
+                    runs.put(run.get("run_id").asText(), run.get("diagnosis").asText());
+                }
+            }
+        } catch (java.io.IOException e) {
+            // not up yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return runs;
+    }
+}
