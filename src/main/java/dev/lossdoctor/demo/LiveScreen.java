@@ -75,7 +75,7 @@ public final class LiveScreen implements AutoCloseable {
             try {
                 refresh();
             } catch (RuntimeException e) {
-                log.warn("live view: could not refresh", e); // the service may be rebalancing: try again
+                log.debug("live view: could not refresh: {}", e.toString()); // the service may be rebalancing: next time
             }
             try {
                 TimeUnit.NANOSECONDS.sleep(REFRESH.toNanos());
