@@ -164,35 +164,101 @@ public final class RunState {
         long bestTrainEpoch = Point.NONE, bestTrainStep = Point.NONE;
         float bestVal = Float.NaN;
         long bestValEpoch = Point.NONE, bestValStep = Point.NONE;
-        long nonFiniteEpoch = Long.MAX_VALUE, nonFiniteStep = Long.MAX_VALUE;
+        float bestValTrain = Float.NaN; // the training loss where validation was best
+        // the first non-finite training and validation losses, and whether each was ever finite: a
+        // loss that never was finite (null at every point) was simply not reported
+        long trainNonFiniteEpoch = Long.MAX_VALUE, trainNonFiniteStep = Long.MAX_VALUE;
+        long valNonFiniteEpoch = Long.MAX_VALUE, valNonFiniteStep = Long.MAX_VALUE;
+        boolean trainFinite, valFinite;
 
         boolean isEmpty() {
             return firstEpoch == Long.MAX_VALUE;
         }
 
         void add(Point p) {
-            if (Point.compareKeys(p.epoch(), p.step(), firstEpoch, firstStep) < 0) {
-                firstEpoch = p.epoch();
-                firstStep = p.step();
-                firstTrain = p.hasTrain() ? p.train() : Float.NaN;
-                firstVal = p.hasVal() ? p.val() : Float.NaN;
+            add(p.epoch(), p.step(), p.train(), p.val(), p.flags());
+        }
+
+        void add(long epoch, long step, float train, float val, int flags) {
+            boolean hasTrain = (flags & Point.HAS_TRAIN) != 0, hasVal = (flags & Point.HAS_VAL) != 0;
+            if (Point.compareKeys(epoch, step, firstEpoch, firstStep) < 0) {
+                firstEpoch = epoch;
+                firstStep = step;
+                firstTrain = hasTrain ? train : Float.NaN;
+                firstVal = hasVal ? val : Float.NaN;
             }
-            if (p.hasTrain() && Float.isFinite(p.train())
-                    && better(p.train(), p.epoch(), p.step(), bestTrain, bestTrainEpoch, bestTrainStep)) {
-                bestTrain = p.train();
-                bestTrainEpoch = p.epoch();
-                bestTrainStep = p.step();
+            if (hasTrain && Float.isFinite(train) && better(train, epoch, step, bestTrain, bestTrainEpoch, bestTrainStep)) {
+                bestTrain = train;
+                bestTrainEpoch = epoch;
+                bestTrainStep = step;
             }
-            if (p.hasVal() && Float.isFinite(p.val())
-                    && better(p.val(), p.epoch(), p.step(), bestVal, bestValEpoch, bestValStep)) {
-                bestVal = p.val();
-                bestValEpoch = p.epoch();
-                bestValStep = p.step();
+            if (hasVal && Float.isFinite(val) && better(val, epoch, step, bestVal, bestValEpoch, bestValStep)) {
+                bestVal = val;
+                bestValEpoch = epoch;
+                bestValStep = step;
+                bestValTrain = hasTrain ? train : Float.NaN;
             }
-            if (p.nonFinite() && Point.compareKeys(p.epoch(), p.step(), nonFiniteEpoch, nonFiniteStep) < 0) {
-                nonFiniteEpoch = p.epoch();
-                nonFiniteStep = p.step();
+            if (hasTrain) {
+                if (Float.isFinite(train)) {
+                    trainFinite = true;
+                } else if (Point.compareKeys(epoch, step, trainNonFiniteEpoch, trainNonFiniteStep) < 0) {
+                    trainNonFiniteEpoch = epoch;
+                    trainNonFiniteStep = step;
+                }
             }
+            if (hasVal) {
+                if (Float.isFinite(val)) {
+                    valFinite = true;
+                } else if (Point.compareKeys(epoch, step, valNonFiniteEpoch, valNonFiniteStep) < 0) {
+                    valNonFiniteEpoch = epoch;
+                    valNonFiniteStep = step;
+                }
+            }
+        }
+
+        void copyFrom(Aggregates a) {
+            firstEpoch = a.firstEpoch;
+            firstStep = a.firstStep;
+            firstTrain = a.firstTrain;
+            firstVal = a.firstVal;
+            bestTrain = a.bestTrain;
+            bestTrainEpoch = a.bestTrainEpoch;
+            bestTrainStep = a.bestTrainStep;
+            bestVal = a.bestVal;
+            bestValEpoch = a.bestValEpoch;
+            bestValStep = a.bestValStep;
+            bestValTrain = a.bestValTrain;
+            trainNonFiniteEpoch = a.trainNonFiniteEpoch;
+            trainNonFiniteStep = a.trainNonFiniteStep;
+            valNonFiniteEpoch = a.valNonFiniteEpoch;
+            valNonFiniteStep = a.valNonFiniteStep;
+            trainFinite = a.trainFinite;
+            valFinite = a.valFinite;
+        }
+
+        /**
+         * A loss went non-finite: validation after having been finite; training after having been
+         * finite, or with no finite loss at all in the run.
+         */
+        boolean hasNonFinite() {
+            return trainNonFinite() || valNonFinite();
+        }
+
+        private boolean trainNonFinite() {
+            return trainNonFiniteEpoch != Long.MAX_VALUE && (trainFinite || !valFinite);
+        }
+
+        private boolean valNonFinite() {
+            return valNonFiniteEpoch != Long.MAX_VALUE && valFinite;
+        }
+
+        /** The epoch (or step) of the first non-finite loss that counts: {@code {epoch, step}}. */
+        long[] firstNonFinite() {
+            boolean t = trainNonFinite(), v = valNonFinite();
+            if (t && (!v || Point.compareKeys(trainNonFiniteEpoch, trainNonFiniteStep, valNonFiniteEpoch, valNonFiniteStep) <= 0)) {
+                return new long[] {trainNonFiniteEpoch, trainNonFiniteStep};
+            }
+            return new long[] {valNonFiniteEpoch, valNonFiniteStep};
         }
 
         /** Lower wins; on a tie the earlier point, so the result does not depend on arrival order. */
@@ -207,7 +273,10 @@ public final class RunState {
                     && Float.compare(bestTrain, a.bestTrain) == 0 && bestTrainEpoch == a.bestTrainEpoch
                     && bestTrainStep == a.bestTrainStep && Float.compare(bestVal, a.bestVal) == 0
                     && bestValEpoch == a.bestValEpoch && bestValStep == a.bestValStep
-                    && nonFiniteEpoch == a.nonFiniteEpoch && nonFiniteStep == a.nonFiniteStep;
+                    && Float.compare(bestValTrain, a.bestValTrain) == 0
+                    && trainNonFiniteEpoch == a.trainNonFiniteEpoch && trainNonFiniteStep == a.trainNonFiniteStep
+                    && valNonFiniteEpoch == a.valNonFiniteEpoch && valNonFiniteStep == a.valNonFiniteStep
+                    && trainFinite == a.trainFinite && valFinite == a.valFinite;
         }
 
         @Override

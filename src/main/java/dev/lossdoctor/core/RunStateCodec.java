@@ -107,8 +107,12 @@ public final class RunStateCodec {
         out.writeFloat(a.bestVal);
         writeVarLong(out, a.bestValEpoch + 1);
         writeVarLong(out, a.bestValStep + 1);
-        out.writeLong(a.nonFiniteEpoch);
-        out.writeLong(a.nonFiniteStep);
+        out.writeFloat(a.bestValTrain);
+        out.writeLong(a.trainNonFiniteEpoch);
+        out.writeLong(a.trainNonFiniteStep);
+        out.writeLong(a.valNonFiniteEpoch);
+        out.writeLong(a.valNonFiniteStep);
+        out.writeByte((a.trainFinite ? 1 : 0) | (a.valFinite ? 2 : 0));
     }
 
     private static void readAggregates(DataInputStream in, RunState.Aggregates a) throws IOException {
@@ -122,8 +126,14 @@ public final class RunStateCodec {
         a.bestVal = in.readFloat();
         a.bestValEpoch = readVarLong(in) - 1;
         a.bestValStep = readVarLong(in) - 1;
-        a.nonFiniteEpoch = in.readLong();
-        a.nonFiniteStep = in.readLong();
+        a.bestValTrain = in.readFloat();
+        a.trainNonFiniteEpoch = in.readLong();
+        a.trainNonFiniteStep = in.readLong();
+        a.valNonFiniteEpoch = in.readLong();
+        a.valNonFiniteStep = in.readLong();
+        int finite = in.readUnsignedByte();
+        a.trainFinite = (finite & 1) != 0;
+        a.valFinite = (finite & 2) != 0;
     }
 
     private static void writeConfig(DataOutputStream out, RunConfig c) throws IOException {
