@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Copies labelled training curves into the jar's demo set: src/main/resources/demo/curves.
 
-    scripts/demo-curves.py CORPUS_DIR [--per-label N] [--max-points M]
+    scripts/demo-curves.py CORPUS_DIR [--runs ID,ID,...] [--per-label N] [--max-points M]
 
 CORPUS_DIR holds one JSON Lines file per run and a labels.jsonl (label, file, generator), as
-bench/corpus and /work/shared/curves/dev do. For each diagnosis label the first N runs (in file
-order, at most M points long) are copied with a readable run id, e.g. demo-overfit-digits-1; the
-values are kept as they are. A corpus-side `nonfinite` annotation ({"train_loss": "nan"}) is put
+bench/corpus does. The runs named by --runs, else for each diagnosis label the first N runs (in
+file order, at most M points long), are copied with a readable run id made of the label and the
+data set, e.g. demo-overfit-digits-1; the values are kept as they are. A corpus-side `nonfinite` annotation ({"train_loss": "nan"}) is put
 back into the metrics as the string the event format accepts ("NaN", "Infinity"). The file
 `index` lists the files, because a jar's resources can't be listed reliably.
 """
@@ -17,13 +17,15 @@ import shutil
 
 SHORT = {"learning": "learning", "converged": "converged", "overfitting": "overfit", "plateau": "plateau",
          "data_issue": "dataissue", "diverging": "diverge", "oscillating": "oscillate", "underfitting": "underfit"}
-DATASET = {"breast_cancer": "cancer"}
+DATASET = {"breast_cancer": "cancer", "classification": "classif", "regression": "regress"}
+ORDER = ["diverging", "overfitting", "plateau", "oscillating", "data_issue", "underfitting", "learning", "converged"]
 NONFINITE = {"nan": "NaN", "inf": "Infinity", "+inf": "Infinity", "-inf": "-Infinity"}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=pathlib.Path)
+    ap.add_argument("--runs", help="comma-separated run ids of the corpus to copy")
     ap.add_argument("--per-label", type=int, default=2)
     ap.add_argument("--max-points", type=int, default=160)
     ap.add_argument("--out", type=pathlib.Path,
@@ -31,6 +33,11 @@ def main():
     args = ap.parse_args()
 
     labels = [json.loads(l) for l in (args.corpus / "labels.jsonl").read_text().splitlines() if l.strip()]
+    if args.runs:
+        wanted = args.runs.split(",")
+        by_id = {lab["run_id"]: lab for lab in labels}
+        labels = [by_id[r] for r in wanted]
+        args.per_label = args.max_points = 10**9
     chosen, counts, names = [], {}, {}
     for lab in labels:
         short = SHORT.get(lab["label"])
@@ -43,6 +50,14 @@ def main():
         base = f"demo-{short}-{data}"
         names[base] = names.get(base, 0) + 1
         chosen.append((lab, f"{base}-{names[base]}"))
+
+    # the trainers start the runs in index order, a second apart: take the labels in turn, the
+    # quick problems first, so every kind shows up within the first minute
+    turn, ranked = {}, []
+    for lab, run_id in chosen:
+        turn[lab["label"]] = turn.get(lab["label"], 0) + 1
+        ranked.append(((turn[lab["label"]], ORDER.index(lab["label"])), lab, run_id))
+    chosen = [(lab, run_id) for _, lab, run_id in sorted(ranked, key=lambda r: r[0])]
 
     if args.out.exists():
         shutil.rmtree(args.out)
