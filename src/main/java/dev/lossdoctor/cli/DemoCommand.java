@@ -99,17 +99,14 @@ final class DemoCommand implements Callable<Integer> {
         }, "loss-doctor-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean failed = true;
+        boolean interrupted = false;
         try (Demo demo = Demo.start(new Demo.Settings(kafkaPort, httpHost, httpPort, dir.resolve("state"), curves, speed, loop))) {
             log.info("demo started: Kafka {}, HTTP {}, {} runs to replay", demo.bootstrapServers(), demo.httpBase(),
                     curves.size());
             List<String> header = LiveView.header(demo.bootstrapServers(), demo.metricsTopic(), demo.httpBase(), terminal);
             try (LiveScreen screen = new LiveScreen(out, terminal, header, demo::runs, demo::recordsSent)) {
                 screen.start();
-                if (durationSeconds > 0) { // counted from the command's start
-                    stop.await(TimeUnit.SECONDS.toNanos(durationSeconds) - (System.nanoTime() - started), TimeUnit.NANOSECONDS);
-                } else {
-                    stop.await();
-                }
+                interrupted = !awaitStop(stop, started);
             }
             failed = false;
         } catch (Demo.StartFailure e) {
@@ -125,8 +122,29 @@ final class DemoCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // the JVM is shutting down (Ctrl-C): the hook is running and waits for us
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         return 0;
+    }
+
+    /**
+     * Waits for Ctrl-C, the end of {@code --duration} (counted from the command's start) or an
+     * interrupt (an embedding caller's stop); false for the interrupt, which is kept for after the
+     * clean close, since Kafka's clients close badly on an interrupted thread.
+     */
+    private boolean awaitStop(CountDownLatch stop, long started) {
+        try {
+            if (durationSeconds > 0) {
+                stop.await(TimeUnit.SECONDS.toNanos(durationSeconds) - (System.nanoTime() - started), TimeUnit.NANOSECONDS);
+            } else {
+                stop.await();
+            }
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     private void validate() {

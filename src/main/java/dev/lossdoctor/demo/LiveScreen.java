@@ -179,7 +179,8 @@ public final class LiveScreen implements AutoCloseable {
             if (terminal) {
                 out.print(SHOW_CURSOR);
             } else {
-                out.println(LiveView.totalsLine(LocalTime.now(), new ArrayList<>(seen.values()), recordsSent.getAsLong()));
+                out.println(LiveView.totalsLine(LocalTime.now(), new ArrayList<>(seen.values()), recordsSent.getAsLong())
+                        .replaceFirst(" ", " stopped: "));
             }
             out.flush();
         }
