@@ -259,8 +259,11 @@ final class CurveReader {
         }
         Fit t = hasTrain ? Fit.of(s.train, oscFrom, a.to, scratch) : null;
         Fit v = hasVal ? Fit.of(s.val, oscFrom, a.to, scratch) : null;
-        double tAmp = t == null ? 0 : t.noise / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
-        double vAmp = v == null ? 0 : v.noise / oscScale(a.valNow, all.firstVal, all.bestVal);
+        if ((t == null || t.reversalRate() < OSCILLATION_REVERSALS) && (v == null || v.reversalRate() < OSCILLATION_REVERSALS)) {
+            return false; // a smooth curve: no need to measure its jumps
+        }
+        double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
+        double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
         boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && tAmp >= OSCILLATION_AMPLITUDE
                 && Math.abs(t.t) < 3;
         boolean valJumps = v != null && v.reversalRate() >= OSCILLATION_REVERSALS && vAmp >= 2 * OSCILLATION_AMPLITUDE
@@ -291,7 +294,7 @@ final class CurveReader {
         if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
             return false;
         }
-        double scatter = a.val.scatter / Math.abs(all.bestVal);
+        double scatter = a.val.scatter() / Math.abs(all.bestVal);
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
         boolean clearRise = a.valRiseFromBest > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
@@ -305,7 +308,7 @@ final class CurveReader {
         a.gap = (a.valNow - a.trainNow) / Math.abs(a.valNow);
         a.memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && a.gap >= MEMORIZING_GAP
                 && a.valTrend != Trend.FALLING && a.valNow >= all.bestVal
-                && a.train.scatter < OSCILLATION_AMPLITUDE / 2 * a.trainScale; // not a jumpy run
+                && a.train.scatter() < OSCILLATION_AMPLITUDE / 2 * a.trainScale; // not a jumpy run
         if (clearRise || steadyClimb || a.memorizing) {
             a.since = bestKey;
             a.confidence = clamp(0.5 + 0.1 * a.valRiseFromBest / margin);
@@ -341,7 +344,7 @@ final class CurveReader {
         boolean positive = all.firstTrain > 0;
         if (trainFlat && a.valTrend != Trend.FALLING) {
             if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6
-                    && t.scatter < 0.02 * a.trainScale) {
+                    && t.scatter() < 0.02 * a.trainScale) {
                 a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
                 a.confidence = 0.8;
                 return Diagnosis.PLATEAU;

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
-import dev.lossdoctor.core.MetricsReported;
-import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.Severity;
@@ -134,7 +132,7 @@ class LossDoctorTopologyTest {
 
     @Test
     void shouldDiagnoseDivergingAtOnceWhenTheLossBecomesNaN() {
-        assumeTrue(analysisReportsNonFiniteLossAsDiverging(),
+        assumeTrue(AnalysisProbe.reportsNonFiniteLossAsDiverging(),
                 "the analysis on this branch does not report a NaN loss as diverging yet (merge main once it does)");
         start();
 
@@ -158,6 +156,28 @@ class LossDoctorTopologyTest {
         assertThat(status.diagnosis()).isEqualTo(Diagnosis.DIVERGING);
         assertThat(status.epoch()).isEqualTo(3L);
         assertThat(status.trainLoss()).as("a non-finite loss has no number").isNull();
+    }
+
+    @Test
+    void shouldDiagnoseARealOverfittingRunEventForEventAsTheOfflineAnalysisDoes() {
+        start();
+        List<String> lines = OfflineAnalysis.lines(OfflineAnalysis.OVERFITTING_RUN);
+        String runId = Json.read(lines.get(0)).get("run_id").asText();
+
+        for (int i = 0; i < lines.size(); i++) {
+            send(runId, lines.get(i), T0.plusSeconds(i));
+        }
+
+        List<DiagnosisEvent> streamed = diagnoses.readValuesToList();
+        assertThat(OfflineAnalysis.json(streamed))
+                .isEqualTo(OfflineAnalysis.json(OfflineAnalysis.diagnoses(OfflineAnalysis.OVERFITTING_RUN)));
+        assertThat(streamed).extracting(DiagnosisEvent::diagnosis).contains(Diagnosis.OVERFITTING);
+        DiagnosisEvent overfitting = streamed.stream().filter(e -> e.diagnosis() == Diagnosis.OVERFITTING).findFirst().orElseThrow();
+        assertThat(overfitting.previous()).isEqualTo(Diagnosis.LEARNING);
+        assertThat(overfitting.severity()).isEqualTo(Severity.WARNING);
+        assertThat(overfitting.evidence()).isNotEmpty();
+        assertThat(overfitting.recommendations()).isNotEmpty();
+        assertThat(statuses.readKeyValuesToMap().get(runId).finished()).isTrue();
     }
 
     @Test
@@ -370,16 +390,6 @@ class LossDoctorTopologyTest {
 
         assertThat(recorded.lastRecordTimestamp).isEqualTo(minute(7).toEpochMilli());
         assertThat(recorded.accepted).isEqualTo(2);
-    }
-
-    /** Whether the analysis reports a NaN loss as diverging (the stub before the real analysis lands does not). */
-    static boolean analysisReportsNonFiniteLossAsDiverging() {
-        RunAnalyzer analyzer = new RunAnalyzer();
-        RunState state = new RunState("probe");
-        List<DiagnosisEvent> events = new ArrayList<>();
-        events.addAll(analyzer.apply(state, new MetricsReported("probe", 1L, null, T0, Map.of("train_loss", 1.0))));
-        events.addAll(analyzer.apply(state, new MetricsReported("probe", 2L, null, T0, Map.of("train_loss", Double.NaN))));
-        return events.stream().anyMatch(e -> e.diagnosis() == Diagnosis.DIVERGING);
     }
 
     /** A run's events as JSON without the run id, for comparing two runs' events field by field. */
