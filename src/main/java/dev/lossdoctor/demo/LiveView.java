@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * What the demo shows, as text: a row per run (id, epoch, sparklines of train and val loss with
- * the latest values, the diagnosis coloured by severity, the advice), and the plain one-line
+ * their latest values, the diagnosis coloured by severity, the advice), and the plain one-line
  * forms for output that isn't a terminal. Pure functions of the runs' statuses: no I/O, no clock.
  */
 public final class LiveView {
@@ -51,7 +51,7 @@ public final class LiveView {
         int idWidth = Math.max(3, Math.min(MAX_ID_WIDTH, sorted.stream().mapToInt(s -> s.runId().length()).max().orElse(3)));
         List<String> lines = new ArrayList<>(sorted.size() + 1);
         String head = pad("RUN", idWidth) + " " + padLeft("EPOCH", 6) + "  " + pad("TRAIN LOSS", SPARK_WIDTH + 10)
-                + pad("VAL LOSS", SPARK_WIDTH + 10) + pad("DIAGNOSIS", 14) + "ADVICE";
+                + pad("VAL LOSS", SPARK_WIDTH + 10) + pad("DIAGNOSIS", 15) + "ADVICE";
         lines.add(fit(color ? BOLD + head + RESET : head, width));
         for (RunStatus s : sorted) {
             lines.add(row(s, idWidth, width, color));
@@ -70,12 +70,11 @@ public final class LiveView {
         }
         train = last(train, SPARK_WIDTH);
         val = last(val, SPARK_WIDTH);
-        Scale scale = Scale.of(train, val);
-        String diagnosis = pad(s.diagnosis().code() + (s.finished() ? " ■" : ""), 14);
+        String diagnosis = pad(s.diagnosis().code() + (s.finished() ? " ■" : ""), 15);
         String advice = s.recommendations() == null || s.recommendations().isEmpty() ? "" : s.recommendations().get(0);
         String line = pad(clip(s.runId(), idWidth), idWidth) + " " + padLeft(s.epoch() == null ? "-" : Long.toString(s.epoch()), 6) + "  "
-                + pad(sparkline(train, scale), SPARK_WIDTH) + " " + pad(number(s.trainLoss()), 9)
-                + pad(sparkline(val, scale), SPARK_WIDTH) + " " + pad(number(s.valLoss()), 9)
+                + pad(sparkline(train, Scale.of(train)), SPARK_WIDTH) + " " + pad(number(s.trainLoss()), 9)
+                + pad(sparkline(val, Scale.of(val)), SPARK_WIDTH) + " " + pad(number(s.valLoss()), 9)
                 + (color ? colour(s.diagnosis()) + diagnosis + RESET : diagnosis)
                 + (color && s.finished() ? DIM + advice + RESET : advice);
         return fit(line, width);
@@ -152,8 +151,9 @@ public final class LiveView {
     }
 
     /**
-     * The range the sparklines of one run share (so train and val can be compared): linear, or
-     * logarithmic when every value is positive and they span {@value #LOG_SPAN} times or more.
+     * The range a sparkline is drawn on: linear, or logarithmic when every value is positive and
+     * they span {@value #LOG_SPAN} times or more. Train and val get one each, so each shows its
+     * own shape (a val loss creeping up under a far lower train loss); the numbers give the levels.
      */
     record Scale(double lo, double hi, boolean log) {
 
@@ -198,7 +198,7 @@ public final class LiveView {
             return v > 0 ? "Inf" : "-Inf";
         }
         double a = Math.abs(v);
-        return a != 0 && (a >= 1e5 || a < 1e-3) ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
+        return a != 0 && (a >= 1e5 || a < 1e-2) ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
     static <T> List<T> last(List<T> items, int n) {

@@ -45,14 +45,14 @@ class LiveViewTest {
     }
 
     @Test
-    void shouldShareOneScaleBetweenTrainAndValSoTheGapShows() {
-        List<Double> train = List.of(1.0, 0.5, 0.1);
-        List<Double> val = List.of(1.0, 1.0, 1.0);
+    void shouldScaleTrainAndValEachOnItsOwnSoARisingValLossShowsUnderAFarLowerTrainLoss() {
+        RunStatus overfitting = status("r", Diagnosis.OVERFITTING, 4, 0.001, 0.9,
+                curve(new double[] {0.5, 0.05, 0.005, 0.001}, new double[] {0.6, 0.5, 0.7, 0.9}));
 
-        LiveView.Scale scale = LiveView.Scale.of(train, val);
+        String row = LiveView.rows(List.of(overfitting), 200, false).get(1);
 
-        assertThat(LiveView.sparkline(val, scale)).isEqualTo("███");
-        assertThat(LiveView.sparkline(train, scale)).isEqualTo("█▄▁");
+        assertThat(row).contains("█▅▃▁" + " ".repeat(LiveView.SPARK_WIDTH - 4) + " 1.00e-03")
+                .contains("▃▁▄█" + " ".repeat(LiveView.SPARK_WIDTH - 4) + " 0.9000");
     }
 
     @Test
