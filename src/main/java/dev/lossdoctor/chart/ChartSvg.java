@@ -114,6 +114,8 @@ public final class ChartSvg {
         private final int top, bottom, left = 58, right;
         private final int height;
         private Scale xs, ys, as;
+        /** Drawn over the curves, with a white halo, so they stay readable where a line crosses them. */
+        private final StringBuilder bandLabels = new StringBuilder();
         private boolean hasAcc, hasVal, hasTrain, hasNonFinite, anyFinite;
 
         Drawing(ChartData d, boolean standalone) {
@@ -150,6 +152,10 @@ public final class ChartSvg {
             }
             series(ChartPoint::train, ys, "series train-loss", TRAIN, "1.8", null);
             series(ChartPoint::val, ys, "series val-loss", VAL, "1.8", "6 3");
+            if (!bandLabels.isEmpty()) {
+                sb.append("<g class=\"band-labels\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\" "
+                        + "stroke-linejoin=\"round\" font-size=\"10.5\">").append(bandLabels).append("</g>");
+            }
             best();
             nonFiniteMarks();
             axes();
@@ -204,6 +210,13 @@ public final class ChartSvg {
             } else if (min > 0 && max / min > 100) {
                 ys = Scale.log(min, max, bottom, top, 7);
             } else {
+                // no closer than 2% of the loss' size: a flat curve should look flat, not like noise magnified
+                double least = 0.02 * Math.max(Math.abs(min), Math.abs(max));
+                if (max - min < least) {
+                    double mid = (min + max) / 2;
+                    min = mid - least / 2;
+                    max = mid + least / 2;
+                }
                 ys = Scale.linear(min, max, bottom, top, 5, false, true);
             }
             if (hasAcc) {
@@ -229,6 +242,8 @@ public final class ChartSvg {
                 prev = starts[i];
             }
             StringBuilder seps = new StringBuilder();
+            bandLabels.setLength(0);
+            StringBuilder labels = bandLabels;
             sb.append("<g class=\"bands\">");
             for (int i = 0; i < changes.size(); i++) {
                 Change c = changes.get(i);
@@ -244,8 +259,8 @@ public final class ChartSvg {
                         .append(" (").append(sev.code()).append(") from ").append(d.xLabel()).append(' ')
                         .append(Scale.x(starts[i])).append("</title></rect>");
                 String label = c.diagnosis().code().replace('_', ' ');
-                if (x1 - x0 >= label.length() * CHAR + 8) {
-                    sb.append("<text class=\"band-label\" x=\"").append(px(x0 + 4)).append("\" y=\"").append(top + 13)
+                if (x1 - x0 >= label.length() * CHAR + 8) { // along the bottom: the top is for non-finite crosses
+                    labels.append("<text x=\"").append(px(x0 + 4)).append("\" y=\"").append(bottom - 6)
                             .append("\" fill=\"").append(ink(c.diagnosis())).append("\">").append(label).append("</text>");
                 }
                 if (x0 > left + 0.5) {
