@@ -1,43 +1,710 @@
 package dev.lossdoctor.core;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-/** Reads a run's curves the way a practitioner reads a loss plot. (First cut: to be filled in.) */
+/**
+ * Reads a run's curves the way a practitioner reads a loss plot (DESIGN.md section 1): the trend
+ * of the training loss and of the validation loss, read together, plus what only the whole curve
+ * shows (non-finite values, oscillation, a run stuck at chance, a descent that stopped dead).
+ *
+ * <p>Every threshold is a ratio: a change relative to the loss's own level (or to its own descent),
+ * a slope relative to its own scatter. So the same rules hold for any loss scale, for smooth
+ * seed-averaged curves and for noisy per-step ones. Not thread-safe (it reuses buffers): one per
+ * stream thread.
+ */
 final class CurveReader {
 
-    Diagnosis quick(RunState s, int end) {
-        return read(s, end).diagnosis();
+    /** Points needed before anything but {@code warming_up} is said. */
+    static final int MIN_POINTS = 4;
+    /**
+     * Points a reading looks at: the window less the readings the hysteresis keeps, so the reading
+     * of any of the last few prefixes sees the same points whatever order they arrived in.
+     */
+    static final int VIEW = RunState.WINDOW - RunState.READINGS + 1;
+    /**
+     * The recent stretches a trend is read from: the short one follows a curve that bends (a
+     * descent levelling off); the long one sees through noise the short one can't.
+     */
+    static final int TREND_POINTS = 12;
+    static final int SHORT_TREND_POINTS = 6;
+    /** The stretch oscillation is read from. */
+    static final int OSCILLATION_POINTS = 20;
+
+    /** |t| of a slope below this: indistinguishable from the curve's own scatter. */
+    static final double SIGNIFICANT_T = 2.5;
+    /** Relative change per epoch below which a loss is flat (0.1% of its level per epoch). */
+    static final double FLAT_RATE = 0.001;
+    /** Points a flat stretch needs before a run is called converged. */
+    static final int CONVERGED_POINTS = 10;
+    /** Relative fall per epoch below which a high loss is learning too slowly (underfitting). */
+    static final double SLOW_RATE = 0.01;
+    /** Epochs of a slow fall before it is called underfitting. */
+    static final int UNDERFITTING_EPOCHS = 20;
+    /** A loss still above this share of its first value has not made real progress. */
+    static final double HIGH_SHARE = 0.5;
+    static final double NO_PROGRESS_SHARE = 0.85;
+    /** Diverging: the loss climbed back by half its best level (or half its whole descent). */
+    static final double DIVERGING_RISE = 0.5;
+    /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
+    static final double OVERFIT_RISE = 0.02;
+    static final double OVERFIT_TRAIN_DROP = 0.2;
+    /** Memorizing: no validation progress for this many points while training fell to under half of it. */
+    static final int MEMORIZING_POINTS = 5;
+    static final double MEMORIZING_GAP = 0.5;
+    /** Data issue: validation fell 5% and at least 3 times as much as training. */
+    static final double DATA_ISSUE_VAL_DROP = 0.05;
+    static final double DATA_ISSUE_RATIO = 2.5;
+    static final double DATA_ISSUE_TRAIN_RATE = 0.015;
+    /** Oscillating: most steps reverse direction and jump by this share of the level. */
+    static final double OSCILLATION_REVERSALS = 0.45;
+    static final double OSCILLATION_AMPLITUDE = 0.08;
+    /** Frozen: point-to-point changes below this share of the level (weights not moving). */
+    static final double FROZEN_STEP = 2e-4;
+    /** An abrupt stop: the step into a frozen stretch was at least this share of the level. */
+    static final double ABRUPT_STEP = 0.01;
+    /** Near chance: within this share of ln(C) for a C-class cross-entropy. */
+    static final double CHANCE_BAND = 0.06;
+
+    private final float[] scratch = new float[RunState.WINDOW];
+    private final RunState.Aggregates all = new RunState.Aggregates();
+
+    /** The raw reading the hysteresis keeps: a diagnosis ordinal, or {@link #HOLD}. */
+    byte quick(RunState s, int end) {
+        Assessment a = assess(s, end);
+        return a.hold ? HOLD : (byte) a.diagnosis.ordinal();
     }
+
+    /** A reading between learning and converged: whichever of the two was said stands. */
+    static final byte HOLD = 100;
 
     Reading read(RunState s, int end) {
-        if (end + 1 + s.evictedCount < 5) {
-            return Reading.warmingUp(end + 1 + s.evictedCount);
-        }
-        return new Reading(Diagnosis.LEARNING, Point.NONE, 0.5, java.util.Map.of(), "Still learning.", List.of("Keep training"));
+        Assessment a = assess(s, end);
+        return describe(s, a);
     }
 
+    /** The verdict at {@code run_finished}: a problem stands; a run still learning was undertrained. */
     Reading verdict(RunState s) {
-        return read(s, s.size - 1);
+        if (s.size == 0) {
+            return Reading.warmingUp(0);
+        }
+        Assessment a = assess(s, s.size - 1);
+        if (s.current != null && s.current.severity() != Severity.INFO && s.current != Diagnosis.STALLED
+                && a.diagnosis != Diagnosis.DIVERGING) {
+            a.diagnosis = s.current; // the verdict is what was said; no new event
+            a.since = s.sinceEpoch;
+            return describe(s, a);
+        }
+        if (a.diagnosis == Diagnosis.LEARNING && a.trainTrend == Trend.FALLING) {
+            a.diagnosis = Diagnosis.UNDERTRAINED;
+        }
+        return describe(s, a);
+    }
+
+    // ---------------------------------------------------------------- the numbers
+
+    /** What a reading found: the diagnosis and the numbers that decided it. */
+    static final class Assessment {
+        Diagnosis diagnosis;
+        long since = Point.NONE;
+        int from, to;
+        long points;
+        long epoch = Point.NONE;
+        double pointsPerEpoch = 1;
+        Fit train, val;
+        Trend trainTrend = Trend.FLAT, valTrend = Trend.FLAT;
+        double trainRate, valRate;          // relative change per epoch (negative: falling)
+        double trainNow = Double.NaN, valNow = Double.NaN;
+        double trainScale = Double.NaN, valScale = Double.NaN;
+        double trainRise, valRise;          // climb above the best, relative (diverging)
+        double valRiseFromBest;             // relative to the best validation loss
+        double trainDropSinceValBest;
+        double trainDropTotal, valDropTotal;
+        double oscillationAmplitude, oscillationReversals;
+        double gap;                         // (val - train) / val
+        boolean memorizing;
+        int chanceClasses;
+        long frozenSince = Point.NONE;
+        boolean frozenWholeView;
+        boolean hold;                       // between learning and converged: keep whichever was said
+        double abruptStep;
+        double confidence = 0.8;
+        RunState.Aggregates all;
+    }
+
+    Assessment assess(RunState s, int end) {
+        Assessment a = new Assessment();
+        int to = end + 1;
+        int from = Math.max(0, to - VIEW);
+        a.from = from;
+        a.to = to;
+        a.points = s.evictedCount + to;
+        a.epoch = s.epochs[end] != Point.NONE ? s.epochs[end] : s.steps[end];
+        all.copyFrom(s.evicted);
+        for (int i = 0; i < to; i++) {
+            all.add(s.epochs[i], s.steps[i], s.train[i], s.val[i], s.flags[i]);
+        }
+        a.all = all;
+        if (all.hasNonFinite()) {
+            a.diagnosis = Diagnosis.DIVERGING;
+            a.since = riseStart(all);
+            a.confidence = 0.99;
+            return a;
+        }
+        if (a.points < MIN_POINTS) {
+            a.diagnosis = Diagnosis.WARMING_UP;
+            return a;
+        }
+        a.pointsPerEpoch = pointsPerEpoch(s, from, to);
+        int trendFrom = Math.max(from, to - TREND_POINTS);
+        int shortFrom = Math.max(from, to - SHORT_TREND_POINTS);
+        a.train = Fit.of(s.train, trendFrom, to, scratch);
+        a.val = Fit.of(s.val, trendFrom, to, scratch);
+        Fit trainShort = Fit.of(s.train, shortFrom, to, scratch);
+        Fit valShort = Fit.of(s.val, shortFrom, to, scratch);
+        boolean hasTrain = a.train.n >= 3, hasVal = a.val.n >= 3;
+        if (!hasTrain && !hasVal) {
+            a.diagnosis = Diagnosis.WARMING_UP;
+            return a;
+        }
+        if (hasTrain) {
+            a.trainNow = recentMedian(s.train, from, to);
+            a.trainScale = scale(a.trainNow, all.firstTrain, all.bestTrain);
+            a.trainRate = rate(trainShort, a.train) * a.pointsPerEpoch / a.trainScale;
+            a.trainTrend = trend(trainShort, a.train, a.trainRate);
+            a.trainRise = (a.trainNow - all.bestTrain) / riseScale(all.firstTrain, all.bestTrain);
+            a.trainDropTotal = (all.firstTrain - a.trainNow) / Math.abs(all.firstTrain);
+        }
+        if (hasVal) {
+            a.valNow = recentMedian(s.val, from, to);
+            a.valScale = scale(a.valNow, all.firstVal, all.bestVal);
+            a.valRate = rate(valShort, a.val) * a.pointsPerEpoch / a.valScale;
+            a.valTrend = trend(valShort, a.val, a.valRate);
+            a.valRise = (a.valNow - all.bestVal) / riseScale(all.firstVal, all.bestVal);
+            a.valRiseFromBest = (a.valNow - all.bestVal) / Math.abs(all.bestVal);
+            a.valDropTotal = (all.firstVal - a.valNow) / Math.abs(all.firstVal);
+            if (hasTrain && Float.isFinite(all.bestValTrain) && all.bestValTrain != 0) {
+                a.trainDropSinceValBest = (all.bestValTrain - a.trainNow) / Math.abs(all.bestValTrain);
+            }
+        }
+        a.diagnosis = classify(s, a, hasTrain, hasVal);
+        return a;
+    }
+
+    private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
+        // train rising far above its best (with validation not improving): diverging
+        if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
+                && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
+            a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
+            a.confidence = clamp(0.6 + 0.2 * a.trainRise);
+            return Diagnosis.DIVERGING;
+        }
+        if (!hasTrain && hasVal && a.valRise >= 2 * DIVERGING_RISE && a.valTrend == Trend.RISING) {
+            a.since = all.bestValEpoch;
+            return Diagnosis.DIVERGING;
+        }
+        // before oscillation: a validation rise well beyond its own scatter is overfitting even
+        // when the training loss jumps about near zero
+        if (hasTrain && hasVal && overfitting(s, a)) {
+            return Diagnosis.OVERFITTING;
+        }
+        if (oscillating(s, a, hasTrain, hasVal)) {
+            return Diagnosis.OSCILLATING;
+        }
+        if (hasTrain && hasVal && a.valDropTotal >= DATA_ISSUE_VAL_DROP
+                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal)
+                && a.trainRate > -DATA_ISSUE_TRAIN_RATE && a.valTrend != Trend.RISING) {
+            a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+            a.confidence = clamp(0.5 + a.valDropTotal / Math.max(1e-9, 4 * Math.max(a.trainDropTotal, 0.01)) * 0.1);
+            return Diagnosis.DATA_ISSUE;
+        }
+        if (!hasTrain) {
+            return a.valTrend == Trend.FLAT ? Diagnosis.CONVERGED : Diagnosis.LEARNING;
+        }
+        return flatOrFalling(s, a);
+    }
+
+    private boolean oscillating(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
+        int oscFrom = Math.max(a.from, a.to - OSCILLATION_POINTS);
+        if (a.to - oscFrom < 10) {
+            return false;
+        }
+        Fit t = hasTrain ? Fit.of(s.train, oscFrom, a.to, scratch) : null;
+        Fit v = hasVal ? Fit.of(s.val, oscFrom, a.to, scratch) : null;
+        double tAmp = t == null ? 0 : t.noise / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
+        double vAmp = v == null ? 0 : v.noise / oscScale(a.valNow, all.firstVal, all.bestVal);
+        boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && tAmp >= OSCILLATION_AMPLITUDE
+                && Math.abs(t.t) < 3;
+        boolean valJumps = v != null && v.reversalRate() >= OSCILLATION_REVERSALS && vAmp >= 2 * OSCILLATION_AMPLITUDE
+                && Math.abs(v.t) < 3 && tAmp >= OSCILLATION_AMPLITUDE / 2;
+        a.oscillationAmplitude = Math.max(tAmp, vAmp);
+        a.oscillationReversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
+        if (trainJumps || valJumps) {
+            a.since = s.epochs[oscFrom] != Point.NONE ? s.epochs[oscFrom] : s.steps[oscFrom];
+            a.confidence = clamp(0.5 + a.oscillationAmplitude);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean overfitting(RunState s, Assessment a) {
+        long bestKey = all.bestValEpoch != Point.NONE ? all.bestValEpoch : all.bestValStep;
+        int after = 0;
+        for (int i = a.to - 1; i >= a.from; i--) {
+            long key = s.epochs[i] != Point.NONE ? s.epochs[i] : s.steps[i];
+            if (key <= bestKey) {
+                break;
+            }
+            after++;
+        }
+        if (after < 3) {
+            return false;
+        }
+        if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
+            return false;
+        }
+        double scatter = a.val.scatter / Math.abs(all.bestVal);
+        double margin = Math.max(OVERFIT_RISE, 3 * scatter);
+        boolean clearRise = a.valRiseFromBest > margin;
+        // a slow, steady climb: smaller, but rising point after point since the best
+        boolean steadyClimb = false;
+        if (!clearRise && after >= 5 && a.valRiseFromBest > Math.max(OVERFIT_RISE / 4, 2 * scatter)) {
+            Fit sinceBest = Fit.of(s.val, Math.max(a.from, a.to - after - 1), a.to, scratch);
+            steadyClimb = sinceBest.t >= 3;
+        }
+        // memorizing: validation has not improved for a while, training keeps falling, and the
+        // training loss is a fraction of the validation loss
+        a.gap = (a.valNow - a.trainNow) / Math.abs(a.valNow);
+        a.memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && a.gap >= MEMORIZING_GAP
+                && a.valTrend != Trend.FALLING && a.valNow >= all.bestVal
+                && a.train.scatter < OSCILLATION_AMPLITUDE / 2 * a.trainScale; // not a jumpy run
+        if (clearRise || steadyClimb || a.memorizing) {
+            a.since = bestKey;
+            a.confidence = clamp(0.5 + 0.1 * a.valRiseFromBest / margin);
+            return true;
+        }
+        return false;
+    }
+
+    private Diagnosis flatOrFalling(RunState s, Assessment a) {
+        Fit t = a.train;
+        boolean trainFlat = a.trainTrend == Trend.FLAT;
+        // a descent that stopped dead: the weights no longer move (a learning rate cut to nothing)
+        frozenStretch(s, a);
+        if (a.frozenSince != Point.NONE && a.abruptStep >= ABRUPT_STEP) {
+            a.since = a.frozenSince;
+            a.confidence = 0.9;
+            return Diagnosis.PLATEAU;
+        }
+        if (a.frozenWholeView && s.current == Diagnosis.PLATEAU) {
+            a.since = s.sinceEpoch; // frozen for longer than the window remembers: still stuck
+            a.confidence = 0.9;
+            return Diagnosis.PLATEAU;
+        }
+        double falling = -a.trainRate; // relative fall per epoch
+        a.chanceClasses = chanceClasses(s.config, all.firstTrain);
+        boolean atChance = a.chanceClasses > 0
+                && Math.abs(a.trainNow - Math.log(a.chanceClasses)) <= CHANCE_BAND * Math.log(a.chanceClasses);
+        if (atChance && falling < 2 * FLAT_RATE) {
+            a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+            a.confidence = 0.85;
+            return Diagnosis.PLATEAU;
+        }
+        boolean positive = all.firstTrain > 0;
+        if (trainFlat && a.valTrend != Trend.FALLING) {
+            if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6
+                    && t.scatter < 0.02 * a.trainScale) {
+                a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+                a.confidence = 0.8;
+                return Diagnosis.PLATEAU;
+            }
+            if (a.points >= CONVERGED_POINTS) {
+                a.since = flatSince(s, a);
+                a.confidence = Math.abs(t.t) < SIGNIFICANT_T ? 0.9 : 0.75;
+                // just under the flat line: keep saying what was said, so noise does not flap it
+                a.hold = falling >= FLAT_RATE / 3 && Math.abs(t.t) >= SIGNIFICANT_T;
+                return Diagnosis.CONVERGED;
+            }
+        }
+        if (falling < 3 * FLAT_RATE && a.points >= CONVERGED_POINTS && a.valTrend != Trend.FALLING) {
+            a.hold = true; // just over the flat line
+        }
+        double epochs = (a.points - 1) / a.pointsPerEpoch;
+        if (positive && falling >= FLAT_RATE && falling < SLOW_RATE && epochs >= UNDERFITTING_EPOCHS
+                && a.trainNow >= HIGH_SHARE * all.firstTrain) {
+            a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+            a.confidence = clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3);
+            return Diagnosis.UNDERFITTING;
+        }
+        a.since = Point.NONE;
+        a.confidence = 0.7;
+        return Diagnosis.LEARNING;
+    }
+
+    /** The frozen stretch at the end of the training curve, and the step that led into it. */
+    private void frozenStretch(RunState s, Assessment a) {
+        float[] y = s.train;
+        double tol = FROZEN_STEP * Math.abs(a.trainScale);
+        int i = a.to - 1;
+        while (i > a.from && !Float.isNaN(y[i]) && !Float.isNaN(y[i - 1]) && Math.abs(y[i] - y[i - 1]) <= tol) {
+            i--;
+        }
+        int frozenPoints = a.to - i;
+        if (frozenPoints < 3 || Float.isNaN(y[i])) {
+            return;
+        }
+        // validation frozen too (or absent): the model itself has stopped changing
+        float[] v = s.val;
+        double valTol = FROZEN_STEP * Math.abs(Double.isNaN(a.valScale) ? 1 : a.valScale) * frozenPoints;
+        if (!Float.isNaN(v[i]) && !Float.isNaN(v[a.to - 1]) && Math.abs(v[a.to - 1] - v[i]) > valTol) {
+            return;
+        }
+        if (i == a.from) {
+            a.frozenWholeView = a.to - a.from >= VIEW;
+        } else if (!Float.isNaN(y[i - 1])) {
+            a.frozenSince = s.epochs[i] != Point.NONE ? s.epochs[i] : s.steps[i];
+            a.abruptStep = (y[i - 1] - y[i]) / Math.abs(a.trainScale);
+        }
+    }
+
+    /** Where the flat stretch began: the first point of the trend window that is within the band. */
+    private static long flatSince(RunState s, Assessment a) {
+        int i = Math.max(a.from, a.to - TREND_POINTS);
+        return s.epochs[i] != Point.NONE ? s.epochs[i] : s.steps[i];
+    }
+
+    /**
+     * The number of classes C when the loss is a cross-entropy that started at chance (ln C), from
+     * the config when it says, else from the first loss itself; 0 when unknown.
+     */
+    static int chanceClasses(RunConfig c, float firstTrain) {
+        String loss = c.loss() == null ? "" : c.loss().toLowerCase(Locale.ROOT);
+        boolean regression = c.task() != null && c.task().toLowerCase(Locale.ROOT).contains("regress")
+                || loss.contains("mse") || loss.contains("mae") || loss.contains("squared") || loss.contains("huber");
+        if (regression) {
+            return 0;
+        }
+        if (c.numClasses() != null && c.numClasses() >= 2) {
+            return c.numClasses();
+        }
+        if (loss.contains("binary")) {
+            return 2;
+        }
+        // beyond 10 classes ln C values lie too close together to tell C from the loss alone
+        if (!(firstTrain > 0.5) || firstTrain > Math.log(10.5)) {
+            return 0;
+        }
+        int classes = (int) Math.round(Math.exp(firstTrain));
+        return classes >= 2 && Math.abs(firstTrain - Math.log(classes)) <= 0.01 * Math.log(classes) ? classes : 0;
+    }
+
+    /** The slope per point: the short stretch's when it stands out from the scatter, else the long one's. */
+    private static double rate(Fit shortFit, Fit longFit) {
+        return Math.abs(shortFit.t) >= SIGNIFICANT_T || Math.abs(longFit.t) < SIGNIFICANT_T ? shortFit.slope : longFit.slope;
+    }
+
+    private static Trend trend(Fit shortFit, Fit longFit, double ratePerEpoch) {
+        if ((Math.abs(shortFit.t) < SIGNIFICANT_T && Math.abs(longFit.t) < SIGNIFICANT_T) || Math.abs(ratePerEpoch) < FLAT_RATE) {
+            return Trend.FLAT;
+        }
+        return ratePerEpoch < 0 ? Trend.FALLING : Trend.RISING;
+    }
+
+    /** What a relative change is measured against: the level, or a tenth of the descent for losses near 0. */
+    private static double scale(double now, float first, float best) {
+        double descent = Float.isFinite(first) && Float.isFinite(best) ? Math.abs(first - best) : 0;
+        double s = Math.max(Math.abs(now), 0.1 * descent);
+        return s > 0 ? s : 1e-30;
+    }
+
+    /** Rises are measured against the best level, or half the descent when the best is near 0. */
+    private static double riseScale(float first, float best) {
+        double s = Math.max(Math.abs(best), 0.5 * Math.abs(first - best));
+        return s > 0 ? s : 1e-30;
+    }
+
+    /** Jumps are measured against the level, or a quarter of the descent for losses near 0. */
+    private static double oscScale(double now, float first, float best) {
+        double descent = Float.isFinite(first) && Float.isFinite(best) ? Math.abs(first - best) : 0;
+        double s = Math.max(Math.abs(now), 0.25 * descent);
+        return s > 0 ? s : 1e-30;
+    }
+
+    private static long riseStart(RunState.Aggregates all) {
+        if (all.bestTrainEpoch != Point.NONE
+                && Point.compareKeys(all.bestTrainEpoch, all.bestTrainStep, all.nonFiniteEpoch, all.nonFiniteStep) < 0) {
+            return all.bestTrainEpoch;
+        }
+        return all.nonFiniteEpoch != Point.NONE ? all.nonFiniteEpoch : all.nonFiniteStep;
+    }
+
+    /** Median of the last three finite values: one noisy point does not move it. */
+    private static double recentMedian(float[] y, int from, int to) {
+        float a = Float.NaN, b = Float.NaN, c = Float.NaN;
+        int found = 0;
+        for (int i = to - 1; i >= from && found < 3; i--) {
+            if (!Float.isNaN(y[i])) {
+                if (found == 0) {
+                    a = y[i];
+                } else if (found == 1) {
+                    b = y[i];
+                } else {
+                    c = y[i];
+                }
+                found++;
+            }
+        }
+        if (found == 1) {
+            return a;
+        }
+        if (found == 2) {
+            return (a + b) / 2.0;
+        }
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+
+    /** Points per epoch: 1 for a per-epoch run, more when a run reports several steps an epoch. */
+    private static double pointsPerEpoch(RunState s, int from, int to) {
+        long e0 = s.epochs[from], e1 = s.epochs[to - 1];
+        if (e0 == Point.NONE || e1 == Point.NONE || e1 <= e0) {
+            return 1;
+        }
+        return Math.max(1, (to - 1 - from) / (double) (e1 - e0));
+    }
+
+    private static double clamp(double c) {
+        return Math.max(0.5, Math.min(0.99, Math.round(c * 100) / 100.0));
+    }
+
+    // ---------------------------------------------------------------- the words
+
+    private Reading describe(RunState s, Assessment a) {
+        Map<String, Object> ev = new LinkedHashMap<>();
+        RunState.Aggregates all = a.all;
+        RunConfig c = s.config;
+        ev.put("points", a.points);
+        if (a.train != null && a.train.n >= 3) {
+            ev.put("train_loss", Text.round(a.trainNow));
+            ev.put("train_loss_trend", a.trainTrend.code());
+            ev.put("train_change_per_epoch", Text.round(a.trainRate));
+        }
+        if (a.val != null && a.val.n >= 3) {
+            ev.put("val_loss", Text.round(a.valNow));
+            ev.put("val_loss_trend", a.valTrend.code());
+            ev.put("val_change_per_epoch", Text.round(a.valRate));
+        }
+        if (Float.isFinite(all.bestVal)) {
+            ev.put("val_best_epoch", key(all.bestValEpoch, all.bestValStep));
+            ev.put("val_best_loss", Text.round(all.bestVal));
+        }
+        List<String> recs = new ArrayList<>();
+        String summary;
+        long bestValEpoch = key(all.bestValEpoch, all.bestValStep);
+        switch (a.diagnosis) {
+            case WARMING_UP -> {
+                return Reading.warmingUp(a.points);
+            }
+            case DIVERGING -> {
+                if (all.hasNonFinite()) {
+                    long at = key(all.nonFiniteEpoch, all.nonFiniteStep);
+                    ev.put("non_finite_at", at);
+                    summary = "The loss became non-finite (NaN or Infinity) at " + unit(s) + " " + at
+                            + ": the run has diverged and will not recover.";
+                } else {
+                    ev.put("train_best_loss", Text.round(all.bestTrain));
+                    ev.put("train_best_epoch", key(all.bestTrainEpoch, all.bestTrainStep));
+                    ev.put("train_rise", Text.round(a.trainRise));
+                    summary = "Training loss has climbed from its best " + Text.num(all.bestTrain) + " at " + unit(s) + " "
+                            + key(all.bestTrainEpoch, all.bestTrainStep) + " to " + Text.num(a.trainNow)
+                            + (Double.isNaN(a.valNow) ? "" : ", validation loss to " + Text.num(a.valNow))
+                            + ": the run is diverging.";
+                }
+                recs.add("Stop the run: it is not going to recover");
+                recs.add(c.lr() != null ? "Restart with a lower learning rate: " + Text.num(c.lr() / 10) + " instead of "
+                        + Text.num(c.lr()) : "Restart with a learning rate 10x lower");
+                recs.add("Add gradient clipping, and check the learning-rate schedule and warm-up");
+                recs.add("Check the data and the loss for bad values (NaN or Inf inputs, log of 0)");
+            }
+            case OSCILLATING -> {
+                ev.put("relative_jump", Text.round(a.oscillationAmplitude));
+                ev.put("reversal_rate", Text.round(a.oscillationReversals));
+                summary = "The loss jumps up and down by about " + Text.pct(a.oscillationAmplitude)
+                        + " of its level from one point to the next, reversing direction "
+                        + Text.pct(a.oscillationReversals) + " of the time, with no clear trend.";
+                Integer bs = c.batchSize();
+                recs.add(bs != null ? "Increase the batch size (now " + bs + ", try " + Math.max(32, bs * 4)
+                        + "): a larger batch gives each step a steadier direction" : "Increase the batch size: a larger batch gives each step a steadier direction");
+                recs.add(c.lr() != null ? "Or lower the learning rate: " + Text.num(c.lr() / 3) + " instead of " + Text.num(c.lr())
+                        : "Or lower the learning rate");
+                if (isAdaptive(c.optimizer())) {
+                    recs.add(optimizerName(c.optimizer()) + "'s adaptive step can keep oscillating late in training: "
+                            + "finish with SGD with momentum, or decay the learning rate");
+                }
+            }
+            case OVERFITTING -> {
+                ev.put("val_rise_since_best", Text.round(a.valRiseFromBest));
+                ev.put("train_drop_since_val_best", Text.round(a.trainDropSinceValBest));
+                if (a.memorizing) {
+                    ev.put("gap", Text.round(a.gap));
+                    summary = "Validation loss has not improved since its best at " + unit(s) + " " + bestValEpoch + " ("
+                            + Text.num(all.bestVal) + ") while training loss fell " + Text.pct(a.trainDropSinceValBest)
+                            + " to " + Text.num(a.trainNow) + ", a fraction of the validation loss: the model is memorizing the training set.";
+                } else {
+                    summary = "Validation loss has risen " + Text.pct(a.valRiseFromBest) + " since its best at " + unit(s) + " "
+                            + bestValEpoch + " (" + Text.num(all.bestVal) + ") while training loss fell "
+                            + Text.pct(a.trainDropSinceValBest) + ".";
+                }
+                recs.add("Stop training and restore the " + unit(s) + "-" + bestValEpoch + " checkpoint");
+                recs.add("Add data augmentation");
+                recs.add("Add regularization: weight decay or dropout");
+                recs.add("Get more training data, or use a smaller model");
+            }
+            case DATA_ISSUE -> {
+                ev.put("val_drop_total", Text.round(a.valDropTotal));
+                ev.put("train_drop_total", Text.round(a.trainDropTotal));
+                summary = "Validation loss has fallen " + Text.pct(a.valDropTotal) + " since " + unit(s) + " "
+                        + key(all.firstEpoch, all.firstStep) + " while training loss barely moved ("
+                        + (a.trainDropTotal >= 0 ? "down " : "up ") + Text.pct(a.trainDropTotal)
+                        + "): the model cannot fit its own training data, which points at the data.";
+                recs.add("Check the training labels (wrong or shuffled labels)");
+                recs.add("Check the train/validation split for leakage or duplicates");
+                recs.add("Check augmentation and preprocessing applied to one side only");
+            }
+            case PLATEAU -> {
+                ev.put("flat_since", a.since);
+                String why;
+                if (a.frozenSince != Point.NONE && a.abruptStep >= ABRUPT_STEP && a.since == a.frozenSince) {
+                    ev.put("step_into_flat", Text.round(a.abruptStep));
+                    why = "it stopped dead at " + unit(s) + " " + a.frozenSince + " right after falling "
+                            + Text.pct(a.abruptStep) + " in one " + unit(s) + ", so the weights have stopped moving";
+                    recs.add("Check the learning-rate schedule: a learning rate cut to almost nothing stops learning; "
+                            + "restore a usable rate" + (c.lr() != null ? " (the run started at " + Text.num(c.lr()) + ")" : ""));
+                } else if (a.chanceClasses > 0 && Math.abs(a.trainNow - Math.log(a.chanceClasses))
+                        <= CHANCE_BAND * Math.log(a.chanceClasses)) {
+                    ev.put("chance_loss", Text.round(Math.log(a.chanceClasses)));
+                    why = "it sits at chance level (ln " + a.chanceClasses + " = " + Text.num(Math.log(a.chanceClasses))
+                            + "): the model predicts no better than a guess";
+                    recs.add("Check the architecture: deep sigmoid stacks vanish (use relu), and the initialization");
+                } else {
+                    why = "it has made no real progress (still " + Text.pct(1 - a.trainDropTotal) + " of its first value)";
+                }
+                summary = "Training loss has been flat at " + Text.num(a.trainNow) + " since " + unit(s) + " " + a.since
+                        + " (" + (a.trainRate <= 0 ? "" : "+") + Text.pct(a.trainRate) + " per " + unit(s) + ") and " + why + ".";
+                recs.add(c.lr() != null ? "Lower the learning rate x0.1 (" + Text.num(c.lr() / 10) + " instead of "
+                        + Text.num(c.lr()) + ") or the batch size" + (c.batchSize() != null ? " (now " + c.batchSize() + ")" : "")
+                        : "Lower the learning rate x0.1, or the batch size");
+                optimizerAdvice(c, recs, true);
+            }
+            case CONVERGED -> {
+                double gap = a.valNow - a.trainNow;
+                if (!Double.isNaN(gap)) {
+                    ev.put("gap", Text.round(gap));
+                }
+                summary = "The loss has levelled off at " + Text.num(a.trainNow)
+                        + (Double.isNaN(a.valNow) ? "" : " (validation " + Text.num(a.valNow) + ")") + " after falling "
+                        + Text.pct(a.trainDropTotal) + ": a good fit.";
+                recs.add(Float.isFinite(all.bestVal) ? "Stop training; keep the best-validation checkpoint (" + unit(s) + " "
+                        + bestValEpoch + ")" : "Stop training");
+            }
+            case UNDERFITTING -> {
+                double epochs = (a.points - 1) / a.pointsPerEpoch;
+                summary = "Training loss is falling only " + Text.pct(-a.trainRate) + " per epoch and is still at "
+                        + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
+                        + " epochs: the model is not learning much from the data.";
+                recs.add("Give the model more capacity (wider or deeper layers)");
+                recs.add(c.lr() != null ? "Raise the learning rate: try " + Text.num(c.lr() * 10) + " instead of " + Text.num(c.lr())
+                        : "Raise the learning rate");
+                recs.add("Check the features: can the inputs predict the target?");
+            }
+            case UNDERTRAINED -> {
+                summary = "Training loss was still falling (" + Text.pct(-a.trainRate) + " per " + unit(s)
+                        + ") when the run finished at " + unit(s) + " " + a.epoch + ": there was room to learn.";
+                recs.add("Train longer: resume from the last checkpoint");
+            }
+            default -> { // LEARNING
+                summary = "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                        + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
+                        ? ", validation loss " + Text.pct(-a.valRate) + "."
+                        : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
+                        + " " + bestValEpoch + ").");
+                if (!summary.endsWith(".")) {
+                    summary += ".";
+                }
+                recs.add("Keep training");
+                if (a.valTrend == Trend.FLAT && !Double.isNaN(a.valNow)) {
+                    recs.add("Validation loss has levelled off while training loss falls: the first sign of overfitting, watch it");
+                }
+                optimizerAdvice(c, recs, false);
+            }
+        }
+        return new Reading(a.diagnosis, a.since, a.confidence, ev, summary, recs);
+    }
+
+    private static void optimizerAdvice(RunConfig c, List<String> recs, boolean stuck) {
+        String opt = c.optimizer() == null ? "" : c.optimizer().toLowerCase(Locale.ROOT);
+        if (stuck && opt.contains("adagrad")) {
+            recs.add("AdaGrad's effective learning rate decays toward zero, so a late plateau may be just that: "
+                    + "switch to Adam or SGD with a schedule");
+        } else if (stuck && opt.startsWith("sgd")) {
+            recs.add("SGD keeps a constant learning rate: use a decay schedule (step, cosine)");
+        } else if (!stuck && opt.startsWith("adam")) {
+            recs.add("Adam converges fast; a tuned SGD with momentum often ends better: consider finishing with it");
+        }
+    }
+
+    private static boolean isAdaptive(String optimizer) {
+        String o = optimizer == null ? "" : optimizer.toLowerCase(Locale.ROOT);
+        return o.contains("adam") || o.contains("rmsprop") || o.contains("adagrad") || o.contains("adadelta");
+    }
+
+    private static String optimizerName(String optimizer) {
+        String o = optimizer.toLowerCase(Locale.ROOT);
+        return o.contains("adam") ? "Adam" : o.contains("rmsprop") ? "RMSprop" : o.contains("adagrad") ? "AdaGrad" : optimizer;
+    }
+
+    private static String unit(RunState s) {
+        return s.size > 0 && s.epochs[0] == Point.NONE ? "step" : "epoch";
+    }
+
+    private static long key(long epoch, long step) {
+        return epoch != Point.NONE ? epoch : step;
     }
 
     RunStatus status(RunState s) {
         List<RunStatus.CurvePoint> curve = new ArrayList<>(s.size);
         for (int i = 0; i < s.size; i++) {
-            Point p = s.point(i);
-            curve.add(new RunStatus.CurvePoint(p.epoch() == Point.NONE ? null : p.epoch(), p.step() == Point.NONE ? null : p.step(),
-                    p.hasTrain() && Float.isFinite(p.train()) ? (double) p.train() : null,
-                    p.hasVal() && Float.isFinite(p.val()) ? (double) p.val() : null));
+            curve.add(new RunStatus.CurvePoint(s.epochs[i] == Point.NONE ? null : s.epochs[i],
+                    s.steps[i] == Point.NONE ? null : s.steps[i], finite(s.train[i]), finite(s.val[i])));
         }
-        Reading r = s.size == 0 ? Reading.warmingUp(0) : read(s, s.size - 1);
-        Point last = s.size == 0 ? null : s.point(s.size - 1);
         Diagnosis d = s.current != null ? s.current : Diagnosis.WARMING_UP;
+        if (s.size == 0) {
+            Reading r = Reading.warmingUp(0);
+            return new RunStatus(s.runId, d, null, null, null, null, null, null, null, null, null, r.summary(),
+                    r.recommendations(), s.finished, 0, updated(s), curve);
+        }
+        Assessment a = assess(s, s.size - 1);
+        Reading r = describe(s, a);
+        int last = s.size - 1;
+        RunState.Aggregates all = a.all;
         return new RunStatus(s.runId, d, s.sinceEpoch == Point.NONE ? null : s.sinceEpoch,
-                last == null || last.epoch() == Point.NONE ? null : last.epoch(),
-                last == null || last.step() == Point.NONE ? null : last.step(),
-                last == null || !last.hasTrain() ? null : (double) last.train(),
-                last == null || !last.hasVal() ? null : (double) last.val(),
-                null, null, null, null, r.summary(), r.recommendations(), s.finished, s.points(),
-                java.time.Instant.ofEpochMilli(s.lastActivityMillis), curve);
+                s.epochs[last] == Point.NONE ? null : s.epochs[last], s.steps[last] == Point.NONE ? null : s.steps[last],
+                finite(s.train[last]), finite(s.val[last]),
+                a.train != null && a.train.n >= 3 ? a.trainTrend.code() : null,
+                a.val != null && a.val.n >= 3 ? a.valTrend.code() : null,
+                Float.isFinite(all.bestVal) ? key(all.bestValEpoch, all.bestValStep) : null,
+                Float.isFinite(all.bestVal) ? (double) all.bestVal : null,
+                r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve);
+    }
+
+    private static Instant updated(RunState s) {
+        return s.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(s.lastActivityMillis);
+    }
+
+    private static Double finite(float v) {
+        return Float.isFinite(v) ? (double) v : null;
     }
 }

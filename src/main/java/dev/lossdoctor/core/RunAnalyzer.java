@@ -69,7 +69,7 @@ public final class RunAnalyzer {
         System.arraycopy(state.readings, 1, state.readings, 0, RunState.READINGS - 1);
         state.readings[RunState.READINGS - 1] = -1;
         for (int end = Math.max(pos, state.size - RunState.READINGS); end < state.size; end++) {
-            state.readings[RunState.READINGS - (state.size - end)] = (byte) reader.quick(state, end).ordinal();
+            state.readings[RunState.READINGS - (state.size - end)] = reader.quick(state, end);
         }
         if (state.finished) {
             return List.of(); // a late point after the verdict: the verdict stands
@@ -80,29 +80,42 @@ public final class RunAnalyzer {
         }
         Reading reading = reader.read(state, state.size - 1);
         if (reading.diagnosis() != settled) {
-            return List.of();
+            return List.of(); // the newest reading is a hold that means the settled one: nothing new to say
         }
         Point last = state.point(state.size - 1);
         return List.of(emit(state, reading, last.epoch(), last.step(), m.timestamp()));
     }
 
-    /** Hysteresis: a new diagnosis must be read at each of the last few prefixes; diverging at once. */
+    /**
+     * Hysteresis: a new diagnosis must be read at the last few prefixes (three for a healthy one,
+     * two for a problem); diverging at once. A reading between learning and converged keeps
+     * whichever of the two was said.
+     */
     private static Diagnosis settle(RunState state) {
-        byte newest = state.readings[RunState.READINGS - 1];
-        if (newest < 0) {
+        Diagnosis newest = meaning(state.readings[RunState.READINGS - 1], state.current);
+        if (newest == null) {
             return null;
         }
-        Diagnosis d = Diagnosis.values()[newest];
-        if (d == Diagnosis.DIVERGING || d == Diagnosis.WARMING_UP || state.current == null) {
-            return d;
+        if (newest == Diagnosis.DIVERGING || newest == Diagnosis.WARMING_UP || state.current == null) {
+            return newest;
         }
-        int needed = d.severity() == Severity.INFO ? RunState.READINGS : RunState.READINGS - 1;
-        for (int i = RunState.READINGS - needed; i < RunState.READINGS; i++) {
-            if (state.readings[i] != newest) {
+        int needed = newest.severity() == Severity.INFO ? RunState.READINGS : RunState.READINGS - 1;
+        for (int i = RunState.READINGS - needed; i < RunState.READINGS - 1; i++) {
+            if (meaning(state.readings[i], state.current) != newest) {
                 return null;
             }
         }
-        return d;
+        return newest;
+    }
+
+    private static Diagnosis meaning(byte reading, Diagnosis current) {
+        if (reading < 0) {
+            return null;
+        }
+        if (reading == CurveReader.HOLD) {
+            return current == Diagnosis.CONVERGED ? Diagnosis.CONVERGED : Diagnosis.LEARNING;
+        }
+        return Diagnosis.values()[reading];
     }
 
     private List<DiagnosisEvent> onFinished(RunState state, RunFinished finished) {

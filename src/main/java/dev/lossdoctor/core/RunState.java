@@ -164,6 +164,7 @@ public final class RunState {
         long bestTrainEpoch = Point.NONE, bestTrainStep = Point.NONE;
         float bestVal = Float.NaN;
         long bestValEpoch = Point.NONE, bestValStep = Point.NONE;
+        float bestValTrain = Float.NaN; // the training loss where validation was best
         long nonFiniteEpoch = Long.MAX_VALUE, nonFiniteStep = Long.MAX_VALUE;
 
         boolean isEmpty() {
@@ -171,28 +172,53 @@ public final class RunState {
         }
 
         void add(Point p) {
-            if (Point.compareKeys(p.epoch(), p.step(), firstEpoch, firstStep) < 0) {
-                firstEpoch = p.epoch();
-                firstStep = p.step();
-                firstTrain = p.hasTrain() ? p.train() : Float.NaN;
-                firstVal = p.hasVal() ? p.val() : Float.NaN;
+            add(p.epoch(), p.step(), p.train(), p.val(), p.flags());
+        }
+
+        void add(long epoch, long step, float train, float val, int flags) {
+            boolean hasTrain = (flags & Point.HAS_TRAIN) != 0, hasVal = (flags & Point.HAS_VAL) != 0;
+            if (Point.compareKeys(epoch, step, firstEpoch, firstStep) < 0) {
+                firstEpoch = epoch;
+                firstStep = step;
+                firstTrain = hasTrain ? train : Float.NaN;
+                firstVal = hasVal ? val : Float.NaN;
             }
-            if (p.hasTrain() && Float.isFinite(p.train())
-                    && better(p.train(), p.epoch(), p.step(), bestTrain, bestTrainEpoch, bestTrainStep)) {
-                bestTrain = p.train();
-                bestTrainEpoch = p.epoch();
-                bestTrainStep = p.step();
+            if (hasTrain && Float.isFinite(train) && better(train, epoch, step, bestTrain, bestTrainEpoch, bestTrainStep)) {
+                bestTrain = train;
+                bestTrainEpoch = epoch;
+                bestTrainStep = step;
             }
-            if (p.hasVal() && Float.isFinite(p.val())
-                    && better(p.val(), p.epoch(), p.step(), bestVal, bestValEpoch, bestValStep)) {
-                bestVal = p.val();
-                bestValEpoch = p.epoch();
-                bestValStep = p.step();
+            if (hasVal && Float.isFinite(val) && better(val, epoch, step, bestVal, bestValEpoch, bestValStep)) {
+                bestVal = val;
+                bestValEpoch = epoch;
+                bestValStep = step;
+                bestValTrain = hasTrain ? train : Float.NaN;
             }
-            if (p.nonFinite() && Point.compareKeys(p.epoch(), p.step(), nonFiniteEpoch, nonFiniteStep) < 0) {
-                nonFiniteEpoch = p.epoch();
-                nonFiniteStep = p.step();
+            boolean nonFinite = (hasTrain && !Float.isFinite(train)) || (hasVal && !Float.isFinite(val));
+            if (nonFinite && Point.compareKeys(epoch, step, nonFiniteEpoch, nonFiniteStep) < 0) {
+                nonFiniteEpoch = epoch;
+                nonFiniteStep = step;
             }
+        }
+
+        void copyFrom(Aggregates a) {
+            firstEpoch = a.firstEpoch;
+            firstStep = a.firstStep;
+            firstTrain = a.firstTrain;
+            firstVal = a.firstVal;
+            bestTrain = a.bestTrain;
+            bestTrainEpoch = a.bestTrainEpoch;
+            bestTrainStep = a.bestTrainStep;
+            bestVal = a.bestVal;
+            bestValEpoch = a.bestValEpoch;
+            bestValStep = a.bestValStep;
+            bestValTrain = a.bestValTrain;
+            nonFiniteEpoch = a.nonFiniteEpoch;
+            nonFiniteStep = a.nonFiniteStep;
+        }
+
+        boolean hasNonFinite() {
+            return nonFiniteEpoch != Long.MAX_VALUE;
         }
 
         /** Lower wins; on a tie the earlier point, so the result does not depend on arrival order. */
@@ -207,6 +233,7 @@ public final class RunState {
                     && Float.compare(bestTrain, a.bestTrain) == 0 && bestTrainEpoch == a.bestTrainEpoch
                     && bestTrainStep == a.bestTrainStep && Float.compare(bestVal, a.bestVal) == 0
                     && bestValEpoch == a.bestValEpoch && bestValStep == a.bestValStep
+                    && Float.compare(bestValTrain, a.bestValTrain) == 0
                     && nonFiniteEpoch == a.nonFiniteEpoch && nonFiniteStep == a.nonFiniteStep;
         }
 

@@ -107,6 +107,7 @@ public final class RunStateCodec {
         out.writeFloat(a.bestVal);
         writeVarLong(out, a.bestValEpoch + 1);
         writeVarLong(out, a.bestValStep + 1);
+        out.writeFloat(a.bestValTrain);
         out.writeLong(a.nonFiniteEpoch);
         out.writeLong(a.nonFiniteStep);
     }
@@ -122,6 +123,7 @@ public final class RunStateCodec {
         a.bestVal = in.readFloat();
         a.bestValEpoch = readVarLong(in) - 1;
         a.bestValStep = readVarLong(in) - 1;
+        a.bestValTrain = in.readFloat();
         a.nonFiniteEpoch = in.readLong();
         a.nonFiniteStep = in.readLong();
     }

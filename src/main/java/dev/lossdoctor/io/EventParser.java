@@ -137,9 +137,10 @@ public final class EventParser {
             if (!nested.isObject()) {
                 throw new InvalidEvent("metrics is not an object");
             }
-            addMetrics(nested, metrics, Set.of());
+            addMetrics(nested, metrics, Set.of()); // other top-level fields are the producer's own
+        } else {
+            addMetrics(root, metrics, ENVELOPE); // the flat form of a Keras callback's logs
         }
-        addMetrics(root, metrics, ENVELOPE); // the flat form of a Keras callback's logs
         return new MetricsReported(runId, epoch, step, timestamp, metrics);
     }
 
