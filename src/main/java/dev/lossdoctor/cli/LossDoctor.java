@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Watches training runs' loss curves and says what is wrong, since when, and what to do.",
-        subcommands = {AnalyzeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
 public final class LossDoctor implements Runnable {
 
     @CommandLine.Spec
