@@ -89,8 +89,8 @@ public final class ChartSvg {
     static String fill(Severity s) {
         return switch (s) {
             case INFO -> "#e2f2e5";
-            case WARNING -> "#fde5ad";
-            case CRITICAL -> "#f8cbc6";
+            case WARNING -> "#fde8b6";
+            case CRITICAL -> "#fad3ce";
         };
     }
 

@@ -42,7 +42,7 @@ public final class HtmlReport {
             table.summary{border-collapse:collapse;width:100%;background:#fff;font-size:13px;box-shadow:0 1px 2px #0001}
             .summary th,.summary td{padding:3px 8px;border-bottom:1px solid #eceef1;text-align:left;vertical-align:top}
             .summary thead th{position:sticky;top:0;background:#fafbfc;border-bottom:1px solid #d5d8dc;z-index:1}
-            .summary td.run{max-width:380px;overflow-wrap:anywhere}
+            .summary td.run{min-width:9em;max-width:380px;overflow-wrap:anywhere}
             .summary td.num{text-align:right;white-space:nowrap;color:#444}
             .summary tr.critical td:first-child{box-shadow:inset 4px 0 #d62728}
             .summary tr.warning td:first-child{box-shadow:inset 4px 0 #e09a1a}
@@ -169,8 +169,8 @@ public final class HtmlReport {
             badge(row, last);
             row.append("</td><td class=\"num\">").append(since(r)).append("</td><td class=\"num\">").append(best(r))
                     .append("</td><td>");
-            if (last != null) {
-                row.append(esc(String.join("; ", last.recommendations())));
+            if (last != null && !last.recommendations().isEmpty()) { // the first is the one to act on; the rest are below
+                row.append(esc(last.recommendations().get(0)));
             }
             row.append("</td></tr>\n");
             out.write(row.toString());

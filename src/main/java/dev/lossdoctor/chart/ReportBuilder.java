@@ -86,17 +86,15 @@ public final class ReportBuilder {
             }
             changes.add(new Change(x, since, e.diagnosis(), e.summary()));
         }
-        return new ChartData(runId, bySteps ? "step" : "epoch", points, changes, bestVal(run.events, points, bySteps));
+        return new ChartData(runId, bySteps ? "step" : "epoch", points, changes, bestVal(points));
     }
 
-    /** Where the analysis put the best validation loss (its latest word), else the lowest finite one. */
-    private static Double bestVal(List<DiagnosisEvent> events, List<ChartPoint> points, boolean bySteps) {
-        if (!bySteps && !events.isEmpty()) {
-            Object best = events.get(events.size() - 1).evidence().get("val_best_epoch");
-            if (best instanceof Number n) {
-                return n.doubleValue();
-            }
-        }
+    /**
+     * Where the validation loss was lowest over the whole curve (the earliest on a tie). Offline the
+     * whole history is at hand, so this is the fact itself; the last diagnosis' {@code val_best_epoch}
+     * can be older than the end of the run.
+     */
+    private static Double bestVal(List<ChartPoint> points) {
         Double bestX = null;
         double bestV = Double.POSITIVE_INFINITY;
         for (ChartPoint p : points) {

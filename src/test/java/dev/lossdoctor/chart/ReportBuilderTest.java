@@ -67,17 +67,17 @@ class ReportBuilderTest {
     }
 
     @Test
-    void shouldTakeTheBestValidationEpochFromTheAnalysisWhenItSaysSo() {
+    void shouldMarkTheLowestValidationLossOfTheWholeRunEvenAfterTheLastDiagnosis() {
         ReportBuilder b = new ReportBuilder();
         for (long e = 1; e <= 10; e++) {
-            b.event(metrics("r", e, null, Map.of("train_loss", 1.0 / e, "val_loss", e == 7 ? 0.1 : 1.0)));
+            b.event(metrics("r", e, null, Map.of("train_loss", 1.0 / e, "val_loss", e == 9 ? 0.1 : 1.0 / Math.min(e, 4))));
         }
-        b.diagnosis(diagnosis("r", 10L, null, Diagnosis.OVERFITTING, 6L, Map.of("val_best_epoch", 6)));
+        b.diagnosis(diagnosis("r", 6L, null, Diagnosis.OVERFITTING, 4L, Map.of("val_best_epoch", 4)));
 
         ReportRun run = b.runs().get(0);
 
-        assertThat(run.chart().bestValX()).isEqualTo(6.0);
-        assertThat(run.chart().changes()).singleElement().satisfies(c -> assertThat(c.start()).isEqualTo(6.0));
+        assertThat(run.chart().bestValX()).isEqualTo(9.0);
+        assertThat(run.chart().changes()).singleElement().satisfies(c -> assertThat(c.start()).isEqualTo(4.0));
         assertThat(run.last().diagnosis()).isEqualTo(Diagnosis.OVERFITTING);
     }
 
