@@ -4,7 +4,6 @@ import static dev.lossdoctor.chart.Markup.esc;
 
 import dev.lossdoctor.chart.ChartData.Change;
 import dev.lossdoctor.core.DiagnosisEvent;
-import dev.lossdoctor.core.Severity;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -26,7 +25,7 @@ public final class HtmlReport {
 
     /** How many diagnosis changes a section lists (the chart shows them all). */
     static final int TIMELINE_ITEMS = 12;
-    static final int EVIDENCE_ITEMS = 8;
+    static final int EVIDENCE_ITEMS = 10;
 
     static final String CSS = """
             *{box-sizing:border-box}
@@ -42,7 +41,7 @@ public final class HtmlReport {
             table.summary{border-collapse:collapse;width:100%;background:#fff;font-size:13px;box-shadow:0 1px 2px #0001}
             .summary th,.summary td{padding:3px 8px;border-bottom:1px solid #eceef1;text-align:left;vertical-align:top}
             .summary thead th{position:sticky;top:0;background:#fafbfc;border-bottom:1px solid #d5d8dc;z-index:1}
-            .summary td.run{min-width:9em;max-width:380px;overflow-wrap:anywhere}
+            .summary td.run{min-width:9em;max-width:48em;overflow-wrap:anywhere}
             .summary td.num{text-align:right;white-space:nowrap;color:#444}
             .summary tr.critical td:first-child{box-shadow:inset 4px 0 #d62728}
             .summary tr.warning td:first-child{box-shadow:inset 4px 0 #e09a1a}
@@ -65,8 +64,10 @@ public final class HtmlReport {
             .advice h3{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#666;margin:10px 0 3px}
             .timeline{list-style:none;margin:0;padding:0;font-size:12.5px}
             .timeline li{margin:1px 0}
-            .evidence{display:grid;grid-template-columns:auto 1fr;gap:0 10px;margin:0;font-size:12px;color:#444}
-            .evidence dt{color:#666}.evidence dd{margin:0;overflow-wrap:anywhere}
+            .timeline li::before{content:"";display:inline-block;width:9px;height:9px;border-radius:2px;margin-right:6px;background:#bbb}
+            .timeline li.info::before{background:#5fb37a}.timeline li.warning::before{background:#e09a1a}
+            .timeline li.critical::before{background:#d62728}
+            .evidence{margin:0;font-size:12px;color:#555;overflow-wrap:anywhere}
             footer{color:#777;font-size:12px;padding:0 0 24px}
             """;
 
@@ -246,19 +247,21 @@ public final class HtmlReport {
         }
         for (int i = from; i < events.size(); i++) {
             DiagnosisEvent e = events.get(i);
-            Change c = changes.get(i);
-            b.append("<li title=\"").append(esc(e.summary())).append("\">").append(r.chart().xLabel()).append(' ')
-                    .append(Scale.x(c.x())).append(" \u00B7 <span class=\"badge ").append(e.severity().code()).append("\">")
-                    .append(e.diagnosis().code()).append("</span></li>");
+            double x = changes.size() == events.size() ? changes.get(i).x()
+                    : e.epoch() != null ? e.epoch() : e.step() != null ? e.step() : Double.NaN;
+            b.append("<li class=\"").append(e.severity().code()).append("\" title=\"").append(esc(e.summary())).append("\">")
+                    .append(r.chart().xLabel()).append(' ').append(Scale.x(x)).append(" \u00B7 ").append(e.diagnosis().code())
+                    .append("</li>");
         }
         b.append("</ol>");
     }
 
+    /** The numbers that decided the diagnosis, in one line (one DOM node: thousands of runs stay light). */
     private static void evidence(StringBuilder b, Map<String, Object> evidence) {
         if (evidence == null || evidence.isEmpty()) {
             return;
         }
-        b.append("<h3>Evidence</h3><dl class=\"evidence\">");
+        b.append("<h3>Evidence</h3><p class=\"evidence\">");
         int n = 0;
         for (Map.Entry<String, Object> e : evidence.entrySet()) {
             Object v = e.getValue();
@@ -269,12 +272,9 @@ public final class HtmlReport {
                 break;
             }
             String text = v instanceof Double || v instanceof Float ? Scale.value(((Number) v).doubleValue()) : String.valueOf(v);
-            b.append("<dt>").append(esc(e.getKey())).append("</dt><dd>").append(esc(ChartSvg.clip(text, 200))).append("</dd>");
+            b.append(n > 1 ? " \u00B7 " : "").append(esc(e.getKey())).append(' ').append(esc(ChartSvg.clip(text, 200)));
         }
-        b.append("</dl>");
+        b.append("</p>");
     }
 
-    static String severityClass(Severity s) {
-        return s == null ? "none" : s.code();
-    }
 }

@@ -24,7 +24,7 @@ class AnalyzeHtmlTest {
     record Result(int exit, String out, String err) {
     }
 
-    private static Result analyze(String... args) {
+    static Result analyze(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         try {

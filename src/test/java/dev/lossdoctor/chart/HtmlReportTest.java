@@ -70,8 +70,8 @@ class HtmlReportTest {
         assertThat(section).contains("<svg", "class=\"series train-loss\"", "class=\"series val-loss\"")
                 .contains("<p class=\"said\">overfitting summary</p>")
                 .contains("<li>advice for overfitting</li>", "<li>more advice</li>")
-                .contains("epoch 21 \u00B7 <span class=\"badge warning\">overfitting</span>")
-                .contains("<dt>val_best_epoch</dt><dd>14</dd>");
+                .contains("<li class=\"warning\" title=\"overfitting summary\">epoch 21 \u00B7 overfitting</li>")
+                .contains("<p class=\"evidence\">val_best_epoch 14</p>");
         assertThat(all("class=\"(band [a-z]+)\"", section)).containsExactly("band info", "band info", "band warning");
     }
 
