@@ -31,6 +31,10 @@ final class Chromium {
     Path screenshot(String url, String name) throws IOException, InterruptedException {
         Path png = work.resolve(name + ".png");
         run(url, "--screenshot=" + png, "--hide-scrollbars");
+        if (Files.isDirectory(Path.of("target")) && Files.exists(png)) { // kept for a person (and CI) to look at
+            Path kept = Files.createDirectories(Path.of("target", "chromium-screenshots")).resolve(name + ".png");
+            Files.copy(png, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         return png;
     }
 
