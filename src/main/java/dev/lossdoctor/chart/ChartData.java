@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param xLabel   what the x axis counts: {@code "epoch"} or {@code "step"}
  * @param points   the curve, in x order
  * @param changes  the diagnosis timeline, in order: each change shades from its {@code since} to the next one's
+ *                 (a later change dated back before an earlier one's start takes that stretch over)
  * @param bestValX where the validation loss was lowest, or null
  */
 public record ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX) {

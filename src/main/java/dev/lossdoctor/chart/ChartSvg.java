@@ -235,11 +235,12 @@ public final class ChartSvg {
             if (changes.isEmpty()) {
                 return;
             }
+            // in hindsight: a later diagnosis dated back before an earlier one's start takes that stretch over
             double[] starts = new double[changes.size()];
-            double prev = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < changes.size(); i++) {
-                starts[i] = Math.max(changes.get(i).start(), prev);
-                prev = starts[i];
+            double next = Double.POSITIVE_INFINITY;
+            for (int i = changes.size() - 1; i >= 0; i--) {
+                starts[i] = Math.min(changes.get(i).start(), next);
+                next = starts[i];
             }
             StringBuilder seps = new StringBuilder();
             bandLabels.setLength(0);

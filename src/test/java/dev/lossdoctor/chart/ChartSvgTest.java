@@ -71,6 +71,20 @@ class ChartSvgTest {
     }
 
     @Test
+    void shouldLetALaterDiagnosisDatedFurtherBackTakeOverTheEarlierStretch() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(falling(10, 1, 0.5)).withValLoss(falling(10, 1.1, 0.6))
+                .changedTo(Diagnosis.WARMING_UP, 1, null, "")
+                .changedTo(Diagnosis.LEARNING, 6, null, "")
+                .changedTo(Diagnosis.DIVERGING, 8, 2.0, "diverging since 2")
+                .build());
+
+        // learning (6..8) is overridden by diverging since 2: warming up 1..2, then diverging
+        assertThat(svg.byClass("rect", "band")).extracting(b -> b.getAttribute("class"))
+                .containsExactly("band info", "band critical");
+        assertThat(svg.byClass("path", "change")).hasSize(3); // every call is still marked where it was made
+    }
+
+    @Test
     void shouldMarkEachChangeWithItsSummaryOnHover() {
         SvgDoc svg = draw(aRun("r").withTrainLoss(falling(40, 2, 0.1)).withValLoss(falling(40, 2, 0.3))
                 .changedTo(Diagnosis.WARMING_UP, 1, null, "Too few points.")
