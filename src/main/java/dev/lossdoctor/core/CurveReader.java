@@ -60,6 +60,9 @@ final class CurveReader {
     static final double DATA_ISSUE_VAL_DROP = 0.05;
     static final double DATA_ISSUE_RATIO = 2.5;
     static final double DATA_ISSUE_TRAIN_RATE = 0.015;
+    static final double DATA_ISSUE_RATE_RATIO = 2.5;
+    /** A steady creep below the flat line, at chance: the learning rate is too low to get anywhere. */
+    static final double CREEP_RATE = 0.0002;
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
     static final double OSCILLATION_REVERSALS = 0.45;
     static final double OSCILLATION_AMPLITUDE = 0.08;
@@ -67,20 +70,42 @@ final class CurveReader {
     static final double FROZEN_STEP = 2e-4;
     /** An abrupt stop: the step into a frozen stretch was at least this share of the level. */
     static final double ABRUPT_STEP = 0.01;
+    /** Converged means near the best the run reached: not flat this far above it. */
+    static final double WORSE_THAN_BEST = 0.1;
     /** Near chance: within this share of ln(C) for a C-class cross-entropy. */
     static final double CHANCE_BAND = 0.06;
 
     private final float[] scratch = new float[RunState.WINDOW];
     private final RunState.Aggregates all = new RunState.Aggregates();
 
-    /** The raw reading the hysteresis keeps: a diagnosis ordinal, or {@link #HOLD}. */
+    /**
+     * The raw reading the hysteresis keeps, in a byte: the diagnosis ordinal in the low four bits
+     * and, for a reading on the line between two diagnoses, the other one (ordinal + 1) in the high
+     * four: whichever of the two was said stands (see {@link #meaning}).
+     */
     byte quick(RunState s, int end) {
         Assessment a = assess(s, end);
-        return a.hold ? HOLD : (byte) a.diagnosis.ordinal();
+        return encode(a.diagnosis, a.orElse);
     }
 
-    /** A reading between learning and converged: whichever of the two was said stands. */
-    static final byte HOLD = 100;
+    static byte encode(Diagnosis d, Diagnosis orElse) {
+        return (byte) (d.ordinal() | (orElse == null ? 0 : (orElse.ordinal() + 1) << 4));
+    }
+
+    /** What a reading means given what was said: the diagnosis, or the one said when the reading allows both. */
+    static Diagnosis meaning(byte reading, Diagnosis current) {
+        if (reading == NO_READING) {
+            return null;
+        }
+        Diagnosis d = Diagnosis.values()[reading & 0x0F];
+        int other = (reading >> 4) & 0x0F;
+        if (other != 0 && current != null && (current == d || current.ordinal() == other - 1)) {
+            return current;
+        }
+        return d;
+    }
+
+    static final byte NO_READING = -1;
 
     Reading read(RunState s, int end) {
         Assessment a = assess(s, end);
@@ -100,7 +125,12 @@ final class CurveReader {
             return describe(s, a);
         }
         if (a.diagnosis == Diagnosis.LEARNING && a.trainTrend == Trend.FALLING) {
-            a.diagnosis = Diagnosis.UNDERTRAINED;
+            boolean valSaturated = a.val != null && a.val.n >= 3 && a.valTrend != Trend.FALLING
+                    && a.points >= CONVERGED_POINTS;
+            // still falling and validation with it: room to learn; validation levelled off: more
+            // epochs would only fit the training set better
+            a.diagnosis = valSaturated ? Diagnosis.CONVERGED : Diagnosis.UNDERTRAINED;
+            a.valSaturated = valSaturated;
         }
         return describe(s, a);
     }
@@ -127,10 +157,13 @@ final class CurveReader {
         double oscillationAmplitude, oscillationReversals;
         double gap;                         // (val - train) / val
         boolean memorizing;
+        double stuckAboveBest;
+        boolean valSaturated;               // validation levelled off while training still falls
+        boolean creeping;                   // underfitting by a steady creep at no progress
         int chanceClasses;
         long frozenSince = Point.NONE;
         boolean frozenWholeView;
-        boolean hold;                       // between learning and converged: keep whichever was said
+        Diagnosis orElse;                   // on the line between diagnosis and this: keep whichever was said
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
@@ -197,8 +230,11 @@ final class CurveReader {
 
     private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
         // train rising far above its best (with validation not improving): diverging
-        if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
-                && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
+        // both climbing steadily: a smaller climb is enough (the table's train rising, val rising)
+        double needed = a.trainTrend == Trend.RISING && hasVal && a.valTrend == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (hasTrain && a.trainRise >= needed && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
+                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= needed / 2
+                && (!hasVal || a.valRise >= needed || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
             return Diagnosis.DIVERGING;
@@ -215,8 +251,13 @@ final class CurveReader {
         if (oscillating(s, a, hasTrain, hasVal)) {
             return Diagnosis.OSCILLATING;
         }
-        if (hasTrain && hasVal && a.valDropTotal >= DATA_ISSUE_VAL_DROP
-                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal)
+        boolean valOutpacesTrain = a.valDropTotal >= DATA_ISSUE_VAL_DROP
+                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal);
+        // or, slower: validation falling steadily several times faster than training
+        boolean valRateOutpacesTrain = a.points >= MIN_POINTS + 2 && a.valTrend == Trend.FALLING
+                && a.trainDropTotal < 1 - NO_PROGRESS_SHARE // training never got anywhere
+                && a.valDropTotal >= DATA_ISSUE_VAL_DROP / 2 && -a.valRate >= DATA_ISSUE_RATE_RATIO * Math.max(0, -a.trainRate);
+        if (hasTrain && hasVal && (valOutpacesTrain || valRateOutpacesTrain)
                 && a.trainRate > -DATA_ISSUE_TRAIN_RATE && a.valTrend != Trend.RISING) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.5 + a.valDropTotal / Math.max(1e-9, 4 * Math.max(a.trainDropTotal, 0.01)) * 0.1);
@@ -235,8 +276,11 @@ final class CurveReader {
         }
         Fit t = hasTrain ? Fit.of(s.train, oscFrom, a.to, scratch) : null;
         Fit v = hasVal ? Fit.of(s.val, oscFrom, a.to, scratch) : null;
-        double tAmp = t == null ? 0 : t.noise / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
-        double vAmp = v == null ? 0 : v.noise / oscScale(a.valNow, all.firstVal, all.bestVal);
+        if ((t == null || t.reversalRate() < OSCILLATION_REVERSALS) && (v == null || v.reversalRate() < OSCILLATION_REVERSALS)) {
+            return false; // a smooth curve: no need to measure its jumps
+        }
+        double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
+        double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
         boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && tAmp >= OSCILLATION_AMPLITUDE
                 && Math.abs(t.t) < 3;
         boolean valJumps = v != null && v.reversalRate() >= OSCILLATION_REVERSALS && vAmp >= 2 * OSCILLATION_AMPLITUDE
@@ -267,7 +311,7 @@ final class CurveReader {
         if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
             return false;
         }
-        double scatter = a.val.scatter / Math.abs(all.bestVal);
+        double scatter = a.val.scatter() / Math.abs(all.bestVal);
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
         boolean clearRise = a.valRiseFromBest > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
@@ -281,7 +325,8 @@ final class CurveReader {
         a.gap = (a.valNow - a.trainNow) / Math.abs(a.valNow);
         a.memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && a.gap >= MEMORIZING_GAP
                 && a.valTrend != Trend.FALLING && a.valNow >= all.bestVal
-                && a.train.scatter < OSCILLATION_AMPLITUDE / 2 * a.trainScale; // not a jumpy run
+                // a jumpy training loss with no downward trend is oscillation, not memorization
+                && (a.trainTrend == Trend.FALLING || a.train.scatter() < OSCILLATION_AMPLITUDE / 2 * a.trainScale);
         if (clearRise || steadyClimb || a.memorizing) {
             a.since = bestKey;
             a.confidence = clamp(0.5 + 0.1 * a.valRiseFromBest / margin);
@@ -306,9 +351,15 @@ final class CurveReader {
             return Diagnosis.PLATEAU;
         }
         double falling = -a.trainRate; // relative fall per epoch
-        a.chanceClasses = chanceClasses(s.config, all.firstTrain);
+        a.chanceClasses = chanceClasses(s.config, all.firstTrain, a.trainNow);
         boolean atChance = a.chanceClasses > 0
                 && Math.abs(a.trainNow - Math.log(a.chanceClasses)) <= CHANCE_BAND * Math.log(a.chanceClasses);
+        if (creeping(a, positive(all), epochsOf(a))) {
+            a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+            a.confidence = 0.75;
+            a.creeping = true;
+            return Diagnosis.UNDERFITTING;
+        }
         if (atChance && falling < 2 * FLAT_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = 0.85;
@@ -317,32 +368,70 @@ final class CurveReader {
         boolean positive = all.firstTrain > 0;
         if (trainFlat && a.valTrend != Trend.FALLING) {
             if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6
-                    && t.scatter < 0.02 * a.trainScale) {
+                    && t.scatter() < 0.02 * a.trainScale) {
                 a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
                 a.confidence = 0.8;
+                return Diagnosis.PLATEAU;
+            }
+            double aboveBest = (a.trainNow - all.bestTrain) / a.trainScale;
+            if (a.points >= CONVERGED_POINTS && aboveBest > WORSE_THAN_BEST) {
+                a.since = flatSince(s, a); // flat, but well above where it once was: stuck, not a good fit
+                a.confidence = 0.7;
+                a.stuckAboveBest = aboveBest;
                 return Diagnosis.PLATEAU;
             }
             if (a.points >= CONVERGED_POINTS) {
                 a.since = flatSince(s, a);
                 a.confidence = Math.abs(t.t) < SIGNIFICANT_T ? 0.9 : 0.75;
                 // just under the flat line: keep saying what was said, so noise does not flap it
-                a.hold = falling >= FLAT_RATE / 3 && Math.abs(t.t) >= SIGNIFICANT_T;
+                if (falling >= FLAT_RATE / 3 && Math.abs(t.t) >= SIGNIFICANT_T) {
+                    a.orElse = Diagnosis.LEARNING;
+                }
                 return Diagnosis.CONVERGED;
             }
         }
         if (falling < 3 * FLAT_RATE && a.points >= CONVERGED_POINTS && a.valTrend != Trend.FALLING) {
-            a.hold = true; // just over the flat line
+            a.orElse = Diagnosis.CONVERGED; // just over the flat line
         }
         double epochs = (a.points - 1) / a.pointsPerEpoch;
-        if (positive && falling >= FLAT_RATE && falling < SLOW_RATE && epochs >= UNDERFITTING_EPOCHS
-                && a.trainNow >= HIGH_SHARE * all.firstTrain) {
+        // slow now, and slow on average since the start: a healthy run that has just slowed down
+        // has already come a long way
+        boolean slowAndHigh = positive && falling >= FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
+                && a.trainNow >= HIGH_SHARE * all.firstTrain && a.trainDropTotal / epochs < SLOW_RATE;
+        if (slowAndHigh && falling < SLOW_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3);
+            if (falling >= SLOW_RATE / 1.5) {
+                a.orElse = Diagnosis.LEARNING; // near the line: noise must not flap it
+            }
             return Diagnosis.UNDERFITTING;
+        }
+        if (slowAndHigh && falling < 1.5 * SLOW_RATE) {
+            a.orElse = Diagnosis.UNDERFITTING;
         }
         a.since = Point.NONE;
         a.confidence = 0.7;
         return Diagnosis.LEARNING;
+    }
+
+    /**
+     * Barely moving but moving steadily, with no progress made after many epochs: a learning rate
+     * far too low (underfitting), not a loss that has stopped (plateau).
+     */
+    private static boolean creeping(Assessment a, boolean positive, double epochs) {
+        double falling = -a.trainRate;
+        double longRate = -a.train.slope * a.pointsPerEpoch / a.trainScale;
+        return positive && epochs >= UNDERFITTING_EPOCHS && a.trainDropTotal < 1 - NO_PROGRESS_SHARE
+                && a.train.t <= -5 && longRate >= CREEP_RATE && longRate < FLAT_RATE
+                && falling >= 0.5 * longRate; // not decelerating
+    }
+
+    private static boolean positive(RunState.Aggregates all) {
+        return all.firstTrain > 0;
+    }
+
+    private static double epochsOf(Assessment a) {
+        return (a.points - 1) / a.pointsPerEpoch;
     }
 
     /** The frozen stretch at the end of the training curve, and the step that led into it. */
@@ -381,7 +470,7 @@ final class CurveReader {
      * The number of classes C when the loss is a cross-entropy that started at chance (ln C), from
      * the config when it says, else from the first loss itself; 0 when unknown.
      */
-    static int chanceClasses(RunConfig c, float firstTrain) {
+    static int chanceClasses(RunConfig c, float firstTrain, double now) {
         String loss = c.loss() == null ? "" : c.loss().toLowerCase(Locale.ROOT);
         boolean regression = c.task() != null && c.task().toLowerCase(Locale.ROOT).contains("regress")
                 || loss.contains("mse") || loss.contains("mae") || loss.contains("squared") || loss.contains("huber");
@@ -392,6 +481,10 @@ final class CurveReader {
             return c.numClasses();
         }
         if (loss.contains("binary")) {
+            return 2;
+        }
+        // a loss sitting on ln 2 = 0.6931 is a binary classifier at chance: nothing else lands there
+        if (Math.abs(now - Math.log(2)) <= 0.005 * Math.log(2)) {
             return 2;
         }
         // beyond 10 classes ln C values lie too close together to tell C from the loss alone
@@ -434,12 +527,28 @@ final class CurveReader {
         return s > 0 ? s : 1e-30;
     }
 
+    /** Where the way to a non-finite loss began: the best training loss before it, else the point itself. */
     private static long riseStart(RunState.Aggregates all) {
-        if (all.bestTrainEpoch != Point.NONE
-                && Point.compareKeys(all.bestTrainEpoch, all.bestTrainStep, all.nonFiniteEpoch, all.nonFiniteStep) < 0) {
-            return all.bestTrainEpoch;
+        long[] at = all.firstNonFinite();
+        if (Float.isFinite(all.bestTrain) && Point.compareKeys(all.bestTrainEpoch, all.bestTrainStep, at[0], at[1]) < 0) {
+            return key(all.bestTrainEpoch, all.bestTrainStep);
         }
-        return all.nonFiniteEpoch != Point.NONE ? all.nonFiniteEpoch : all.nonFiniteStep;
+        return key(at[0], at[1]);
+    }
+
+    private static int trendFromOf(Assessment a) {
+        return Math.max(a.from, a.to - TREND_POINTS);
+    }
+
+    /** How far the loss climbed within the recent stretch: a run that blew up long ago and stayed there is not climbing now. */
+    private static double recentRise(float[] y, int from, int to, double now, RunState.Aggregates all) {
+        float min = Float.POSITIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            if (y[i] < min) {
+                min = y[i];
+            }
+        }
+        return (now - min) / riseScale(all.firstTrain, all.bestTrain);
     }
 
     /** Median of the last three finite values: one noisy point does not move it. */
@@ -510,7 +619,8 @@ final class CurveReader {
             }
             case DIVERGING -> {
                 if (all.hasNonFinite()) {
-                    long at = key(all.nonFiniteEpoch, all.nonFiniteStep);
+                    long[] first = all.firstNonFinite();
+                    long at = key(first[0], first[1]);
                     ev.put("non_finite_at", at);
                     summary = "The loss became non-finite (NaN or Infinity) at " + unit(s) + " " + at
                             + ": the run has diverged and will not recover.";
@@ -589,11 +699,16 @@ final class CurveReader {
                     why = "it sits at chance level (ln " + a.chanceClasses + " = " + Text.num(Math.log(a.chanceClasses))
                             + "): the model predicts no better than a guess";
                     recs.add("Check the architecture: deep sigmoid stacks vanish (use relu), and the initialization");
+                } else if (a.stuckAboveBest > 0) {
+                    ev.put("train_best_loss", Text.round(all.bestTrain));
+                    why = "it is stuck " + Text.pct(a.stuckAboveBest) + " above its best (" + Text.num(all.bestTrain) + " at "
+                            + unit(s) + " " + key(all.bestTrainEpoch, all.bestTrainStep) + ")";
                 } else {
                     why = "it has made no real progress (still " + Text.pct(1 - a.trainDropTotal) + " of its first value)";
                 }
                 summary = "Training loss has been flat at " + Text.num(a.trainNow) + " since " + unit(s) + " " + a.since
-                        + " (" + (a.trainRate <= 0 ? "" : "+") + Text.pct(a.trainRate) + " per " + unit(s) + ") and " + why + ".";
+                        + (Math.abs(a.train.t) >= SIGNIFICANT_T ? " (" + (a.trainRate <= 0 ? "-" : "+") + Text.pct(a.trainRate)
+                        + " per " + unit(s) + ")" : " (no trend beyond its noise)") + " and " + why + ".";
                 recs.add(c.lr() != null ? "Lower the learning rate x0.1 (" + Text.num(c.lr() / 10) + " instead of "
                         + Text.num(c.lr()) + ") or the batch size" + (c.batchSize() != null ? " (now " + c.batchSize() + ")" : "")
                         : "Lower the learning rate x0.1, or the batch size");
@@ -604,14 +719,22 @@ final class CurveReader {
                 if (!Double.isNaN(gap)) {
                     ev.put("gap", Text.round(gap));
                 }
-                summary = "The loss has levelled off at " + Text.num(a.trainNow)
-                        + (Double.isNaN(a.valNow) ? "" : " (validation " + Text.num(a.valNow) + ")") + " after falling "
-                        + Text.pct(a.trainDropTotal) + ": a good fit.";
-                recs.add(Float.isFinite(all.bestVal) ? "Stop training; keep the best-validation checkpoint (" + unit(s) + " "
-                        + bestValEpoch + ")" : "Stop training");
+                if (a.valSaturated) {
+                    summary = "Validation loss has levelled off at " + Text.num(a.valNow) + " (best " + Text.num(all.bestVal)
+                            + " at " + unit(s) + " " + bestValEpoch + ") while training loss still falls ("
+                            + Text.pct(-a.trainRate) + " per " + unit(s) + "): more epochs would not help validation.";
+                    recs.add("Keep the best-validation checkpoint (" + unit(s) + " " + bestValEpoch + ")");
+                    recs.add("To do better on validation: more data, data augmentation, or regularization");
+                } else {
+                    summary = "The loss has levelled off at " + Text.num(a.trainNow)
+                            + (Double.isNaN(a.valNow) ? "" : " (validation " + Text.num(a.valNow) + ")") + " after falling "
+                            + Text.pct(a.trainDropTotal) + ": a good fit.";
+                    recs.add(Float.isFinite(all.bestVal) ? "Stop training; keep the best-validation checkpoint (" + unit(s) + " "
+                            + bestValEpoch + ")" : "Stop training");
+                }
             }
             case UNDERFITTING -> {
-                double epochs = (a.points - 1) / a.pointsPerEpoch;
+                double epochs = epochsOf(a);
                 summary = "Training loss is falling only " + Text.pct(-a.trainRate) + " per epoch and is still at "
                         + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
                         + " epochs: the model is not learning much from the data.";
@@ -626,7 +749,8 @@ final class CurveReader {
                 recs.add("Train longer: resume from the last checkpoint");
             }
             default -> { // LEARNING
-                summary = "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                        : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
                         ? ", validation loss " + Text.pct(-a.valRate) + "."
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
@@ -635,7 +759,7 @@ final class CurveReader {
                     summary += ".";
                 }
                 recs.add("Keep training");
-                if (a.valTrend == Trend.FLAT && !Double.isNaN(a.valNow)) {
+                if (a.trainTrend == Trend.FALLING && a.valTrend == Trend.FLAT && !Double.isNaN(a.valNow)) {
                     recs.add("Validation loss has levelled off while training loss falls: the first sign of overfitting, watch it");
                 }
                 optimizerAdvice(c, recs, false);

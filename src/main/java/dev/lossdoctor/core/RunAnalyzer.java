@@ -67,7 +67,7 @@ public final class RunAnalyzer {
         // the readings of the last few prefixes: older ones move one slot back; those whose prefix
         // holds the new point are read again (for a point in order, only the newest)
         System.arraycopy(state.readings, 1, state.readings, 0, RunState.READINGS - 1);
-        state.readings[RunState.READINGS - 1] = -1;
+        state.readings[RunState.READINGS - 1] = CurveReader.NO_READING;
         for (int end = Math.max(pos, state.size - RunState.READINGS); end < state.size; end++) {
             state.readings[RunState.READINGS - (state.size - end)] = reader.quick(state, end);
         }
@@ -92,7 +92,7 @@ public final class RunAnalyzer {
      * whichever of the two was said.
      */
     private static Diagnosis settle(RunState state) {
-        Diagnosis newest = meaning(state.readings[RunState.READINGS - 1], state.current);
+        Diagnosis newest = CurveReader.meaning(state.readings[RunState.READINGS - 1], state.current);
         if (newest == null) {
             return null;
         }
@@ -101,21 +101,11 @@ public final class RunAnalyzer {
         }
         int needed = newest.severity() == Severity.INFO ? RunState.READINGS : RunState.READINGS - 1;
         for (int i = RunState.READINGS - needed; i < RunState.READINGS - 1; i++) {
-            if (meaning(state.readings[i], state.current) != newest) {
+            if (CurveReader.meaning(state.readings[i], state.current) != newest) {
                 return null;
             }
         }
         return newest;
-    }
-
-    private static Diagnosis meaning(byte reading, Diagnosis current) {
-        if (reading < 0) {
-            return null;
-        }
-        if (reading == CurveReader.HOLD) {
-            return current == Diagnosis.CONVERGED ? Diagnosis.CONVERGED : Diagnosis.LEARNING;
-        }
-        return Diagnosis.values()[reading];
     }
 
     private List<DiagnosisEvent> onFinished(RunState state, RunFinished finished) {

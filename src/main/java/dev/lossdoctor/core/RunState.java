@@ -165,7 +165,11 @@ public final class RunState {
         float bestVal = Float.NaN;
         long bestValEpoch = Point.NONE, bestValStep = Point.NONE;
         float bestValTrain = Float.NaN; // the training loss where validation was best
-        long nonFiniteEpoch = Long.MAX_VALUE, nonFiniteStep = Long.MAX_VALUE;
+        // the first non-finite training and validation losses, and whether each was ever finite: a
+        // loss that never was finite (null at every point) was simply not reported
+        long trainNonFiniteEpoch = Long.MAX_VALUE, trainNonFiniteStep = Long.MAX_VALUE;
+        long valNonFiniteEpoch = Long.MAX_VALUE, valNonFiniteStep = Long.MAX_VALUE;
+        boolean trainFinite, valFinite;
 
         boolean isEmpty() {
             return firstEpoch == Long.MAX_VALUE;
@@ -194,10 +198,21 @@ public final class RunState {
                 bestValStep = step;
                 bestValTrain = hasTrain ? train : Float.NaN;
             }
-            boolean nonFinite = (hasTrain && !Float.isFinite(train)) || (hasVal && !Float.isFinite(val));
-            if (nonFinite && Point.compareKeys(epoch, step, nonFiniteEpoch, nonFiniteStep) < 0) {
-                nonFiniteEpoch = epoch;
-                nonFiniteStep = step;
+            if (hasTrain) {
+                if (Float.isFinite(train)) {
+                    trainFinite = true;
+                } else if (Point.compareKeys(epoch, step, trainNonFiniteEpoch, trainNonFiniteStep) < 0) {
+                    trainNonFiniteEpoch = epoch;
+                    trainNonFiniteStep = step;
+                }
+            }
+            if (hasVal) {
+                if (Float.isFinite(val)) {
+                    valFinite = true;
+                } else if (Point.compareKeys(epoch, step, valNonFiniteEpoch, valNonFiniteStep) < 0) {
+                    valNonFiniteEpoch = epoch;
+                    valNonFiniteStep = step;
+                }
             }
         }
 
@@ -213,12 +228,37 @@ public final class RunState {
             bestValEpoch = a.bestValEpoch;
             bestValStep = a.bestValStep;
             bestValTrain = a.bestValTrain;
-            nonFiniteEpoch = a.nonFiniteEpoch;
-            nonFiniteStep = a.nonFiniteStep;
+            trainNonFiniteEpoch = a.trainNonFiniteEpoch;
+            trainNonFiniteStep = a.trainNonFiniteStep;
+            valNonFiniteEpoch = a.valNonFiniteEpoch;
+            valNonFiniteStep = a.valNonFiniteStep;
+            trainFinite = a.trainFinite;
+            valFinite = a.valFinite;
         }
 
+        /**
+         * A loss went non-finite: validation after having been finite; training after having been
+         * finite, or with no finite loss at all in the run.
+         */
         boolean hasNonFinite() {
-            return nonFiniteEpoch != Long.MAX_VALUE;
+            return trainNonFinite() || valNonFinite();
+        }
+
+        private boolean trainNonFinite() {
+            return trainNonFiniteEpoch != Long.MAX_VALUE && (trainFinite || !valFinite);
+        }
+
+        private boolean valNonFinite() {
+            return valNonFiniteEpoch != Long.MAX_VALUE && valFinite;
+        }
+
+        /** The epoch (or step) of the first non-finite loss that counts: {@code {epoch, step}}. */
+        long[] firstNonFinite() {
+            boolean t = trainNonFinite(), v = valNonFinite();
+            if (t && (!v || Point.compareKeys(trainNonFiniteEpoch, trainNonFiniteStep, valNonFiniteEpoch, valNonFiniteStep) <= 0)) {
+                return new long[] {trainNonFiniteEpoch, trainNonFiniteStep};
+            }
+            return new long[] {valNonFiniteEpoch, valNonFiniteStep};
         }
 
         /** Lower wins; on a tie the earlier point, so the result does not depend on arrival order. */
@@ -234,7 +274,9 @@ public final class RunState {
                     && bestTrainStep == a.bestTrainStep && Float.compare(bestVal, a.bestVal) == 0
                     && bestValEpoch == a.bestValEpoch && bestValStep == a.bestValStep
                     && Float.compare(bestValTrain, a.bestValTrain) == 0
-                    && nonFiniteEpoch == a.nonFiniteEpoch && nonFiniteStep == a.nonFiniteStep;
+                    && trainNonFiniteEpoch == a.trainNonFiniteEpoch && trainNonFiniteStep == a.trainNonFiniteStep
+                    && valNonFiniteEpoch == a.valNonFiniteEpoch && valNonFiniteStep == a.valNonFiniteStep
+                    && trainFinite == a.trainFinite && valFinite == a.valFinite;
         }
 
         @Override
