@@ -19,17 +19,19 @@ import picocli.CommandLine.Spec;
         description = {"Runs the Loss Doctor service: reads training metrics from Kafka, publishes diagnoses and run "
                 + "statuses, and serves /metrics, /health/live, /health/ready, /runs and /runs/{run_id}.",
                 "",
-                "Settings come from defaults < --config FILE < environment (LOSSDOCTOR_<KEY>, e.g. "
-                        + "LOSSDOCTOR_BOOTSTRAP_SERVERS) < system properties (-Dlossdoctor.<key>) < these flags. "
-                        + "Any Kafka client or Streams setting passes through as kafka.<property> in the file, "
-                        + "LOSSDOCTOR_KAFKA_<PROPERTY> in the environment (e.g. LOSSDOCTOR_KAFKA_SECURITY_PROTOCOL=SASL_SSL).",
+                "Settings, each source over the one before it:",
+                "  defaults < --config FILE < environment LOSSDOCTOR_<KEY>",
+                "  < system properties -Dlossdoctor.<key> < these flags",
+                "Kafka client and Streams settings pass through as kafka.<property>",
+                "in the file and LOSSDOCTOR_KAFKA_<PROPERTY> in the environment,",
+                "e.g. LOSSDOCTOR_KAFKA_SECURITY_PROTOCOL=SASL_SSL.",
                 ""})
 final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings (keys like stall.after, kafka.security.protocol).")
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings: stall.after=45m, kafka.security.protocol=SSL, ...")
     Path configFile;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (default localhost:9092; env LOSSDOCTOR_BOOTSTRAP_SERVERS).")

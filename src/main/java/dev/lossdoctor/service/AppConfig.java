@@ -169,7 +169,7 @@ public final class AppConfig {
             }
         }
         layers.add(fromSystem, key -> "system property " + SYSTEM_PROPERTY_PREFIX + key, false);
-        layers.add(flags, key -> "flag --" + key.replace('.', '-'), true);
+        layers.add(flags, key -> "command line", true);
         return layers.build();
     }
 
@@ -283,6 +283,7 @@ public final class AppConfig {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.dlq().name());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         if (topicReplicationFactor != null) {
             p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(topicReplicationFactor));
         }

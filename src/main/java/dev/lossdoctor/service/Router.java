@@ -76,6 +76,8 @@ public final class Router implements HttpHandler {
         Response response;
         try {
             response = route(exchange);
+        } catch (BadRequest e) {
+            response = Response.error(400, e.getMessage());
         } catch (Exception e) {
             log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             response = Response.error(500, "internal error: " + e.getMessage());
@@ -154,7 +156,17 @@ public final class Router implements HttpHandler {
     }
 
     private static String decode(String s) {
-        // a path segment: '+' is a plus sign, not a space
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            // a path segment: '+' is a plus sign, not a space
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("bad URL encoding in '" + s + "'");
+        }
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
     }
 }
