@@ -88,8 +88,8 @@ public final class RunAnalyzer {
 
     /**
      * Hysteresis: a new diagnosis must be read at the last few prefixes (three for a healthy one,
-     * two for a problem); diverging at once. A reading between learning and converged keeps
-     * whichever of the two was said.
+     * two to move from one problem to another, one for a healthy run's first problem); diverging
+     * at once. A reading on the line between two diagnoses keeps whichever of them was said.
      */
     private static Diagnosis settle(RunState state) {
         Diagnosis newest = CurveReader.meaning(state.readings[RunState.READINGS - 1], state.current);
@@ -99,7 +99,10 @@ public final class RunAnalyzer {
         if (newest == Diagnosis.DIVERGING || newest == Diagnosis.WARMING_UP || state.current == null) {
             return newest;
         }
-        int needed = newest.severity() == Severity.INFO ? RunState.READINGS : RunState.READINGS - 1;
+        // a healthy run is told of its first problem at the first reading (lag matters most then);
+        // moving between problems takes two, back to healthy three
+        int needed = newest.severity() == Severity.INFO ? RunState.READINGS
+                : state.current.severity() == Severity.INFO ? 1 : RunState.READINGS - 1;
         for (int i = RunState.READINGS - needed; i < RunState.READINGS - 1; i++) {
             if (CurveReader.meaning(state.readings[i], state.current) != newest) {
                 return null;
