@@ -167,6 +167,7 @@ final class CurveReader {
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
+        float[] trainSeries;                // which array is the training loss (for the words)
     }
 
     Assessment assess(RunState s, int end) {
@@ -182,6 +183,7 @@ final class CurveReader {
             all.add(s.epochs[i], s.steps[i], s.train[i], s.val[i], s.flags[i]);
         }
         a.all = all;
+        a.trainSeries = s.train;
         if (all.hasNonFinite()) {
             a.diagnosis = Diagnosis.DIVERGING;
             a.since = riseStart(all);
@@ -722,7 +724,7 @@ final class CurveReader {
                 if (a.valSaturated) {
                     summary = "Validation loss has levelled off at " + Text.num(a.valNow) + " (best " + Text.num(all.bestVal)
                             + " at " + unit(s) + " " + bestValEpoch + ") while training loss still falls ("
-                            + Text.pct(-a.trainRate) + " per " + unit(s) + "): more epochs would not help validation.";
+                            + Text.pct(shownFall(s.train, a)) + " per " + unit(s) + "): more epochs would not help validation.";
                     recs.add("Keep the best-validation checkpoint (" + unit(s) + " " + bestValEpoch + ")");
                     recs.add("To do better on validation: more data, data augmentation, or regularization");
                 } else {
@@ -735,7 +737,7 @@ final class CurveReader {
             }
             case UNDERFITTING -> {
                 double epochs = epochsOf(a);
-                summary = "Training loss is falling only " + Text.pct(-a.trainRate) + " per epoch and is still at "
+                summary = "Training loss is falling only " + Text.pct(shownFall(s.train, a)) + " per epoch and is still at "
                         + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
                         + " epochs: the model is not learning much from the data.";
                 recs.add("Give the model more capacity (wider or deeper layers)");
@@ -744,15 +746,15 @@ final class CurveReader {
                 recs.add("Check the features: can the inputs predict the target?");
             }
             case UNDERTRAINED -> {
-                summary = "Training loss was still falling (" + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = "Training loss was still falling (" + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         + ") when the run finished at " + unit(s) + " " + a.epoch + ": there was room to learn.";
                 recs.add("Train longer: resume from the last checkpoint");
             }
             default -> { // LEARNING
-                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
-                        ? ", validation loss " + Text.pct(-a.valRate) + "."
+                        ? ", validation loss " + Text.pct(shownFall(s.val, a)) + "."
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
                         + " " + bestValEpoch + ").");
                 if (!summary.endsWith(".")) {
@@ -766,6 +768,27 @@ final class CurveReader {
             }
         }
         return new Reading(a.diagnosis, a.since, a.confidence, ev, summary, recs);
+    }
+
+    /**
+     * The fall per epoch a person reads: the geometric mean change over the short stretch for a
+     * positive loss (so a loss that halves each epoch falls 50%, never more than 100%), else the
+     * fitted rate.
+     */
+    private static double shownFall(float[] y, Assessment a) {
+        int from = Math.max(a.from, a.to - SHORT_TREND_POINTS);
+        int first = -1, last = -1;
+        for (int i = from; i < a.to; i++) {
+            if (Float.isFinite(y[i])) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        if (first < 0 || last == first || !(y[first] > 0) || !(y[last] > 0)) {
+            return -(y == a.trainSeries ? a.trainRate : a.valRate);
+        }
+        double perPoint = Math.pow(y[last] / (double) y[first], 1.0 / (last - first));
+        return 1 - Math.pow(perPoint, a.pointsPerEpoch);
     }
 
     private static void optimizerAdvice(RunConfig c, List<String> recs, boolean stuck) {
