@@ -157,8 +157,29 @@ public final class RunAnalyzer {
         return Optional.of(emit(state, reading, epoch, step, now));
     }
 
+    /** The run's full status: diagnosis, latest losses and trends, summary and advice, the recent curve. */
     public RunStatus status(RunState state) {
         return reader.status(state);
+    }
+
+    /**
+     * The run's status without reading the curves again: diagnosis, latest point and losses, no
+     * trends, summary, advice or curve. Cheap enough for every record (metrics gauges).
+     */
+    public RunStatus brief(RunState state) {
+        Diagnosis d = state.current != null ? state.current : Diagnosis.WARMING_UP;
+        Long epoch = null, step = null;
+        Double train = null, val = null;
+        if (state.size > 0) {
+            Point last = state.point(state.size - 1);
+            epoch = last.epoch() == Point.NONE ? null : last.epoch();
+            step = last.step() == Point.NONE ? null : last.step();
+            train = last.hasTrain() && Float.isFinite(last.train()) ? (double) last.train() : null;
+            val = last.hasVal() && Float.isFinite(last.val()) ? (double) last.val() : null;
+        }
+        return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
+                null, null, null, null, null, List.of(), state.finished, state.points(),
+                state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of());
     }
 
     private static DiagnosisEvent emit(RunState state, Reading r, Long epoch, Long step, Instant timestamp) {
