@@ -50,6 +50,8 @@ final class CurveReader {
     static final double NO_PROGRESS_SHARE = 0.85;
     /** Diverging: the loss climbed back by half its best level (or half its whole descent). */
     static final double DIVERGING_RISE = 0.5;
+    /** Both losses rising steadily (significant trends), this far above their best. */
+    static final double SLOW_DIVERGING_RISE = 0.1;
     /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
     static final double OVERFIT_RISE = 0.02;
     static final double OVERFIT_TRAIN_DROP = 0.2;
@@ -239,6 +241,13 @@ final class CurveReader {
                 && (!hasVal || a.valRise >= needed || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
+            return Diagnosis.DIVERGING;
+        }
+        // a slow, steady climb of both losses away from their best: the wrong way, if not yet fast
+        if (hasTrain && a.trainTrend == Trend.RISING && a.trainRise >= SLOW_DIVERGING_RISE
+                && (!hasVal || a.valTrend == Trend.RISING && a.valRise >= SLOW_DIVERGING_RISE)) {
+            a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
+            a.confidence = 0.6;
             return Diagnosis.DIVERGING;
         }
         if (!hasTrain && hasVal && a.valRise >= 2 * DIVERGING_RISE && a.valTrend == Trend.RISING) {
@@ -633,9 +642,12 @@ final class CurveReader {
                     summary = "Training loss has climbed from its best " + Text.num(all.bestTrain) + " at " + unit(s) + " "
                             + key(all.bestTrainEpoch, all.bestTrainStep) + " to " + Text.num(a.trainNow)
                             + (Double.isNaN(a.valNow) ? "" : ", validation loss to " + Text.num(a.valNow))
-                            + ": the run is diverging.";
+                            + (a.trainRise < DIVERGING_RISE ? ", climbing steadily: the run is drifting away from its best."
+                            : ": the run is diverging.");
                 }
-                recs.add("Stop the run: it is not going to recover");
+                recs.add(all.hasNonFinite() || a.trainRise >= DIVERGING_RISE ? "Stop the run: it is not going to recover"
+                        : "Stop the run if it keeps climbing, and restore the " + unit(s) + "-"
+                        + key(all.bestTrainEpoch, all.bestTrainStep) + " checkpoint");
                 recs.add(c.lr() != null ? "Restart with a lower learning rate: " + Text.num(c.lr() / 10) + " instead of "
                         + Text.num(c.lr()) : "Restart with a learning rate 10x lower");
                 recs.add("Add gradient clipping, and check the learning-rate schedule and warm-up");
