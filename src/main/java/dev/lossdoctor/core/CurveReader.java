@@ -181,9 +181,7 @@ final class CurveReader {
         a.points = s.evictedCount + to;
         a.epoch = s.epochs[end] != Point.NONE ? s.epochs[end] : s.steps[end];
         all.copyFrom(s.evicted);
-        for (int i = 0; i < to; i++) {
-            all.add(s.epochs[i], s.steps[i], s.train[i], s.val[i], s.flags[i]);
-        }
+        all.addSorted(s, to);
         a.all = all;
         a.trainSeries = s.train;
         if (all.hasNonFinite()) {
@@ -285,10 +283,14 @@ final class CurveReader {
         if (a.to - oscFrom < 10) {
             return false;
         }
+        if ((!hasTrain || Fit.reversalRate(s.train, oscFrom, a.to) < OSCILLATION_REVERSALS)
+                && (!hasVal || Fit.reversalRate(s.val, oscFrom, a.to) < OSCILLATION_REVERSALS)) {
+            return false; // a smooth curve: no need to measure its jumps
+        }
         Fit t = hasTrain ? Fit.of(s.train, oscFrom, a.to, scratch) : null;
         Fit v = hasVal ? Fit.of(s.val, oscFrom, a.to, scratch) : null;
-        if ((t == null || t.reversalRate() < OSCILLATION_REVERSALS) && (v == null || v.reversalRate() < OSCILLATION_REVERSALS)) {
-            return false; // a smooth curve: no need to measure its jumps
+        if ((t == null || Math.abs(t.t) >= 3) && (v == null || Math.abs(v.t) >= 3)) {
+            return false; // a clear trend under the jumps: not oscillation
         }
         double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
         double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
@@ -322,9 +324,11 @@ final class CurveReader {
         if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
             return false;
         }
-        double scatter = a.val.scatter() / Math.abs(all.bestVal);
+        double rise = a.valRiseFromBest;
+        // the scatter (a sort) only when the rise could count
+        double scatter = rise > OVERFIT_RISE / 4 ? a.val.scatter() / Math.abs(all.bestVal) : Double.POSITIVE_INFINITY;
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
-        boolean clearRise = a.valRiseFromBest > margin;
+        boolean clearRise = rise > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
         boolean steadyClimb = false;
         if (!clearRise && after >= 5 && a.valRiseFromBest > Math.max(OVERFIT_RISE / 4, 2 * scatter)) {
