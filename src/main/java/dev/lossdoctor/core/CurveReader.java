@@ -60,6 +60,9 @@ final class CurveReader {
     static final double DATA_ISSUE_VAL_DROP = 0.05;
     static final double DATA_ISSUE_RATIO = 2.5;
     static final double DATA_ISSUE_TRAIN_RATE = 0.015;
+    static final double DATA_ISSUE_RATE_RATIO = 2.5;
+    /** A steady creep below the flat line, at chance: the learning rate is too low to get anywhere. */
+    static final double CREEP_RATE = 0.0002;
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
     static final double OSCILLATION_REVERSALS = 0.45;
     static final double OSCILLATION_AMPLITUDE = 0.08;
@@ -122,7 +125,12 @@ final class CurveReader {
             return describe(s, a);
         }
         if (a.diagnosis == Diagnosis.LEARNING && a.trainTrend == Trend.FALLING) {
-            a.diagnosis = Diagnosis.UNDERTRAINED;
+            boolean valSaturated = a.val != null && a.val.n >= 3 && a.valTrend != Trend.FALLING
+                    && a.points >= CONVERGED_POINTS;
+            // still falling and validation with it: room to learn; validation levelled off: more
+            // epochs would only fit the training set better
+            a.diagnosis = valSaturated ? Diagnosis.CONVERGED : Diagnosis.UNDERTRAINED;
+            a.valSaturated = valSaturated;
         }
         return describe(s, a);
     }
@@ -150,6 +158,8 @@ final class CurveReader {
         double gap;                         // (val - train) / val
         boolean memorizing;
         double stuckAboveBest;
+        boolean valSaturated;               // validation levelled off while training still falls
+        boolean creeping;                   // underfitting by a steady creep at no progress
         int chanceClasses;
         long frozenSince = Point.NONE;
         boolean frozenWholeView;
@@ -220,9 +230,11 @@ final class CurveReader {
 
     private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
         // train rising far above its best (with validation not improving): diverging
-        if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
-                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= DIVERGING_RISE / 2
-                && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
+        // both climbing steadily: a smaller climb is enough (the table's train rising, val rising)
+        double needed = a.trainTrend == Trend.RISING && hasVal && a.valTrend == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (hasTrain && a.trainRise >= needed && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
+                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= needed / 2
+                && (!hasVal || a.valRise >= needed || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
             return Diagnosis.DIVERGING;
@@ -239,8 +251,13 @@ final class CurveReader {
         if (oscillating(s, a, hasTrain, hasVal)) {
             return Diagnosis.OSCILLATING;
         }
-        if (hasTrain && hasVal && a.valDropTotal >= DATA_ISSUE_VAL_DROP
-                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal)
+        boolean valOutpacesTrain = a.valDropTotal >= DATA_ISSUE_VAL_DROP
+                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal);
+        // or, slower: validation falling steadily several times faster than training
+        boolean valRateOutpacesTrain = a.points >= MIN_POINTS + 2 && a.valTrend == Trend.FALLING
+                && a.trainDropTotal < 1 - NO_PROGRESS_SHARE // training never got anywhere
+                && a.valDropTotal >= DATA_ISSUE_VAL_DROP / 2 && -a.valRate >= DATA_ISSUE_RATE_RATIO * Math.max(0, -a.trainRate);
+        if (hasTrain && hasVal && (valOutpacesTrain || valRateOutpacesTrain)
                 && a.trainRate > -DATA_ISSUE_TRAIN_RATE && a.valTrend != Trend.RISING) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.5 + a.valDropTotal / Math.max(1e-9, 4 * Math.max(a.trainDropTotal, 0.01)) * 0.1);
@@ -259,8 +276,11 @@ final class CurveReader {
         }
         Fit t = hasTrain ? Fit.of(s.train, oscFrom, a.to, scratch) : null;
         Fit v = hasVal ? Fit.of(s.val, oscFrom, a.to, scratch) : null;
-        double tAmp = t == null ? 0 : t.noise / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
-        double vAmp = v == null ? 0 : v.noise / oscScale(a.valNow, all.firstVal, all.bestVal);
+        if ((t == null || t.reversalRate() < OSCILLATION_REVERSALS) && (v == null || v.reversalRate() < OSCILLATION_REVERSALS)) {
+            return false; // a smooth curve: no need to measure its jumps
+        }
+        double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
+        double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
         boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && tAmp >= OSCILLATION_AMPLITUDE
                 && Math.abs(t.t) < 3;
         boolean valJumps = v != null && v.reversalRate() >= OSCILLATION_REVERSALS && vAmp >= 2 * OSCILLATION_AMPLITUDE
@@ -291,7 +311,7 @@ final class CurveReader {
         if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
             return false;
         }
-        double scatter = a.val.scatter / Math.abs(all.bestVal);
+        double scatter = a.val.scatter() / Math.abs(all.bestVal);
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
         boolean clearRise = a.valRiseFromBest > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
@@ -305,7 +325,8 @@ final class CurveReader {
         a.gap = (a.valNow - a.trainNow) / Math.abs(a.valNow);
         a.memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && a.gap >= MEMORIZING_GAP
                 && a.valTrend != Trend.FALLING && a.valNow >= all.bestVal
-                && a.train.scatter < OSCILLATION_AMPLITUDE / 2 * a.trainScale; // not a jumpy run
+                // a jumpy training loss with no downward trend is oscillation, not memorization
+                && (a.trainTrend == Trend.FALLING || a.train.scatter() < OSCILLATION_AMPLITUDE / 2 * a.trainScale);
         if (clearRise || steadyClimb || a.memorizing) {
             a.since = bestKey;
             a.confidence = clamp(0.5 + 0.1 * a.valRiseFromBest / margin);
@@ -333,6 +354,12 @@ final class CurveReader {
         a.chanceClasses = chanceClasses(s.config, all.firstTrain, a.trainNow);
         boolean atChance = a.chanceClasses > 0
                 && Math.abs(a.trainNow - Math.log(a.chanceClasses)) <= CHANCE_BAND * Math.log(a.chanceClasses);
+        if (creeping(a, positive(all), epochsOf(a))) {
+            a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+            a.confidence = 0.75;
+            a.creeping = true;
+            return Diagnosis.UNDERFITTING;
+        }
         if (atChance && falling < 2 * FLAT_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = 0.85;
@@ -341,7 +368,7 @@ final class CurveReader {
         boolean positive = all.firstTrain > 0;
         if (trainFlat && a.valTrend != Trend.FALLING) {
             if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6
-                    && t.scatter < 0.02 * a.trainScale) {
+                    && t.scatter() < 0.02 * a.trainScale) {
                 a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
                 a.confidence = 0.8;
                 return Diagnosis.PLATEAU;
@@ -367,8 +394,10 @@ final class CurveReader {
             a.orElse = Diagnosis.CONVERGED; // just over the flat line
         }
         double epochs = (a.points - 1) / a.pointsPerEpoch;
+        // slow now, and slow on average since the start: a healthy run that has just slowed down
+        // has already come a long way
         boolean slowAndHigh = positive && falling >= FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
-                && a.trainNow >= HIGH_SHARE * all.firstTrain;
+                && a.trainNow >= HIGH_SHARE * all.firstTrain && a.trainDropTotal / epochs < SLOW_RATE;
         if (slowAndHigh && falling < SLOW_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3);
@@ -383,6 +412,26 @@ final class CurveReader {
         a.since = Point.NONE;
         a.confidence = 0.7;
         return Diagnosis.LEARNING;
+    }
+
+    /**
+     * Barely moving but moving steadily, with no progress made after many epochs: a learning rate
+     * far too low (underfitting), not a loss that has stopped (plateau).
+     */
+    private static boolean creeping(Assessment a, boolean positive, double epochs) {
+        double falling = -a.trainRate;
+        double longRate = -a.train.slope * a.pointsPerEpoch / a.trainScale;
+        return positive && epochs >= UNDERFITTING_EPOCHS && a.trainDropTotal < 1 - NO_PROGRESS_SHARE
+                && a.train.t <= -5 && longRate >= CREEP_RATE && longRate < FLAT_RATE
+                && falling >= 0.5 * longRate; // not decelerating
+    }
+
+    private static boolean positive(RunState.Aggregates all) {
+        return all.firstTrain > 0;
+    }
+
+    private static double epochsOf(Assessment a) {
+        return (a.points - 1) / a.pointsPerEpoch;
     }
 
     /** The frozen stretch at the end of the training curve, and the step that led into it. */
@@ -670,14 +719,22 @@ final class CurveReader {
                 if (!Double.isNaN(gap)) {
                     ev.put("gap", Text.round(gap));
                 }
-                summary = "The loss has levelled off at " + Text.num(a.trainNow)
-                        + (Double.isNaN(a.valNow) ? "" : " (validation " + Text.num(a.valNow) + ")") + " after falling "
-                        + Text.pct(a.trainDropTotal) + ": a good fit.";
-                recs.add(Float.isFinite(all.bestVal) ? "Stop training; keep the best-validation checkpoint (" + unit(s) + " "
-                        + bestValEpoch + ")" : "Stop training");
+                if (a.valSaturated) {
+                    summary = "Validation loss has levelled off at " + Text.num(a.valNow) + " (best " + Text.num(all.bestVal)
+                            + " at " + unit(s) + " " + bestValEpoch + ") while training loss still falls ("
+                            + Text.pct(-a.trainRate) + " per " + unit(s) + "): more epochs would not help validation.";
+                    recs.add("Keep the best-validation checkpoint (" + unit(s) + " " + bestValEpoch + ")");
+                    recs.add("To do better on validation: more data, data augmentation, or regularization");
+                } else {
+                    summary = "The loss has levelled off at " + Text.num(a.trainNow)
+                            + (Double.isNaN(a.valNow) ? "" : " (validation " + Text.num(a.valNow) + ")") + " after falling "
+                            + Text.pct(a.trainDropTotal) + ": a good fit.";
+                    recs.add(Float.isFinite(all.bestVal) ? "Stop training; keep the best-validation checkpoint (" + unit(s) + " "
+                            + bestValEpoch + ")" : "Stop training");
+                }
             }
             case UNDERFITTING -> {
-                double epochs = (a.points - 1) / a.pointsPerEpoch;
+                double epochs = epochsOf(a);
                 summary = "Training loss is falling only " + Text.pct(-a.trainRate) + " per epoch and is still at "
                         + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
                         + " epochs: the model is not learning much from the data.";

@@ -5,24 +5,34 @@ import java.util.Arrays;
 /**
  * Least-squares line through the last points of a series, with what it takes to judge it: the
  * slope per point, its t statistic (slope over its standard error: how sure the direction is,
- * given the scatter around the line), and a robust noise level (median absolute point-to-point
- * change). All dimensionless decisions are ratios of these, so scaling a series changes none.
+ * given the scatter around the line), and on demand two robust noise levels. All decisions are
+ * ratios of these, so scaling a series changes none. NaN entries (missing values) are skipped.
  */
 final class Fit {
 
     double slope;     // per point
     double t;         // slope / standard error; +-Infinity for a perfect line
     double level;     // fitted value at the last point
-    double noise;     // median |y[i] - y[i-1]|
-    double scatter;   // robust standard deviation around the local trend (from second differences)
     int signChanges;  // direction reversals between consecutive changes
     int n;
 
-    /** Fits {@code y[from, to)}; NaN entries are skipped. Needs at least 3 finite points for a slope. */
+    private float[] y;
+    private int from, to;
+    private float[] scratch;
+    private double noise = Double.NaN, scatter = Double.NaN;
+
+    /** Fits {@code y[from, to)}. Needs at least 3 finite points for a slope. */
     static Fit of(float[] y, int from, int to, float[] scratch) {
         Fit f = new Fit();
+        f.y = y;
+        f.from = from;
+        f.to = to;
+        f.scratch = scratch;
         double sx = 0, sy = 0, sxx = 0, sxy = 0;
         int n = 0;
+        float prev = Float.NaN;
+        float prevDelta = 0;
+        int changes = 0, lastX = -1;
         for (int i = from; i < to; i++) {
             float v = y[i];
             if (Float.isNaN(v)) {
@@ -34,63 +44,91 @@ final class Fit {
             sxx += x * x;
             sxy += x * v;
             n++;
-        }
-        f.n = n;
-        if (n < 3) {
-            f.level = n == 0 ? Double.NaN : lastFinite(y, from, to);
-            return f;
-        }
-        double mx = sx / n, my = sy / n;
-        double vxx = sxx - n * mx * mx;
-        double slope = (sxy - n * mx * my) / vxx;
-        double intercept = my - slope * mx;
-        double rss = 0;
-        int diffs = 0, changes = 0;
-        double prev = Double.NaN, prevDelta = 0;
-        int lastX = -1;
-        for (int i = from; i < to; i++) {
-            float v = y[i];
-            if (Float.isNaN(v)) {
-                continue;
-            }
-            double r = v - (intercept + slope * (i - from));
-            rss += r * r;
-            if (!Double.isNaN(prev)) {
-                double d = v - prev;
-                scratch[diffs++] = (float) Math.abs(d);
-                if (d != 0 && prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                    changes++;
-                }
+            if (!Float.isNaN(prev)) {
+                float d = v - prev;
                 if (d != 0) {
+                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
+                        changes++;
+                    }
                     prevDelta = d;
                 }
             }
             prev = v;
             lastX = i - from;
         }
-        double se = Math.sqrt(rss / (n - 2) / vxx);
+        f.n = n;
+        f.signChanges = changes;
+        if (n < 3) {
+            f.level = Float.isNaN(prev) ? Double.NaN : prev;
+            return f;
+        }
+        double mx = sx / n, my = sy / n;
+        double vxx = sxx - n * mx * mx;
+        double slope = (sxy - n * mx * my) / vxx;
+        double intercept = my - slope * mx;
+        // residual sum of squares from the sums: no second pass
+        double syy = 0;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (!Float.isNaN(v)) {
+                double r = v - (intercept + slope * (i - from));
+                syy += r * r;
+            }
+        }
+        double se = Math.sqrt(syy / (n - 2) / vxx);
         f.slope = slope;
         f.t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
         f.level = intercept + slope * lastX;
-        f.noise = median(scratch, diffs);
-        // second differences cancel a locally straight trend: what is left is scatter; for white
-        // noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 * sqrt(6) * s
-        int seconds = 0;
-        float a = Float.NaN, b = Float.NaN;
-        for (int i = from; i < to; i++) {
-            float v = y[i];
-            if (Float.isNaN(v)) {
-                continue;
-            }
-            if (!Float.isNaN(a)) {
-                scratch[seconds++] = Math.abs(a - 2 * b + v);
-            }
-            a = b;
-            b = v;
-        }
-        f.scatter = seconds == 0 ? 0 : median(scratch, seconds) / 1.652;
-        f.signChanges = changes;
         return f;
+    }
+
+    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
+    double reversalRate() {
+        return n < 4 ? 0 : signChanges / (double) (n - 2);
+    }
+
+    /** Median absolute point-to-point change: how far the curve jumps. */
+    double noise() {
+        if (Double.isNaN(noise)) {
+            int k = 0;
+            float prev = Float.NaN;
+            for (int i = from; i < to; i++) {
+                float v = y[i];
+                if (Float.isNaN(v)) {
+                    continue;
+                }
+                if (!Float.isNaN(prev)) {
+                    scratch[k++] = Math.abs(v - prev);
+                }
+                prev = v;
+            }
+            noise = median(scratch, k);
+        }
+        return noise;
+    }
+
+    /**
+     * Robust standard deviation around the local trend. Second differences cancel a locally
+     * straight trend; for white noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 sqrt(6) s.
+     */
+    double scatter() {
+        if (Double.isNaN(scatter)) {
+            int k = 0;
+            float a = Float.NaN, b = Float.NaN;
+            for (int i = from; i < to; i++) {
+                float v = y[i];
+                if (Float.isNaN(v)) {
+                    continue;
+                }
+                if (!Float.isNaN(a)) {
+                    scratch[k++] = Math.abs(a - 2 * b + v);
+                }
+                a = b;
+                b = v;
+            }
+            scatter = median(scratch, k) / 1.652;
+        }
+        return scatter;
     }
 
     private static double median(float[] v, int n) {
@@ -99,19 +137,5 @@ final class Fit {
         }
         Arrays.sort(v, 0, n);
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-    }
-
-    private static double lastFinite(float[] y, int from, int to) {
-        for (int i = to - 1; i >= from; i--) {
-            if (!Float.isNaN(y[i])) {
-                return y[i];
-            }
-        }
-        return Double.NaN;
-    }
-
-    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
-    double reversalRate() {
-        return n < 4 ? 0 : signChanges / (double) (n - 2);
     }
 }

@@ -1,7 +1,6 @@
 package dev.lossdoctor.core;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Picks the curves the analysis reads out of a metrics event. */
 final class Points {
@@ -47,13 +46,16 @@ final class Points {
         return v == null ? Float.NaN : (float) v.doubleValue();
     }
 
+    /** The alphabetically first metric of the wanted kind (a stable choice, whatever the map's order). */
     private static String pick(Map<String, Double> metrics, boolean validation, boolean minimized) {
-        for (String name : new TreeMap<>(metrics).keySet()) {
+        String chosen = null;
+        for (String name : metrics.keySet()) {
             boolean isVal = name.startsWith("val_");
-            if (isVal == validation && MetricNames.direction(name) == (minimized ? -1 : 1)) {
-                return name;
+            if (isVal == validation && MetricNames.direction(name) == (minimized ? -1 : 1)
+                    && (chosen == null || name.compareTo(chosen) < 0)) {
+                chosen = name;
             }
         }
-        return null;
+        return chosen;
     }
 }

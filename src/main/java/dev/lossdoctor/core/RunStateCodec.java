@@ -1,11 +1,9 @@
 package dev.lossdoctor.core;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The compact binary form of a {@link RunState}, written to the state store on every update:
@@ -20,8 +18,9 @@ public final class RunStateCodec {
     }
 
     public static byte[] encode(RunState s) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + s.size * 12);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        // the most a state can take: strings are capped by the parser, a point is at most 33 bytes
+        Out out = new Out(1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 33);
+        {
             out.writeByte(VERSION);
             out.writeUTF(s.runId);
             writeConfig(out, s.config);
@@ -51,15 +50,14 @@ public final class RunStateCodec {
                     out.writeFloat(s.valScore[i]);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return bytes.toByteArray();
+        return out.toByteArray();
     }
 
     /** Reads what {@link #encode} wrote; throws {@link IllegalArgumentException} on anything else. */
     public static RunState decode(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+        try {
+            In in = new In(data);
             int version = in.readUnsignedByte();
             if (version != VERSION) {
                 throw new IllegalArgumentException("unknown run state format " + version);
@@ -91,12 +89,105 @@ public final class RunStateCodec {
                 s.valScore[i] = (f & Point.HAS_VAL_SCORE) != 0 ? in.readFloat() : Float.NaN;
             }
             return s;
-        } catch (IOException | ArrayIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("corrupt run state: " + e, e);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("corrupt run state: " + e.getMessage(), e);
         }
     }
 
-    private static void writeAggregates(DataOutputStream out, RunState.Aggregates a) throws IOException {
+    private static int configChars(RunConfig c) {
+        int n = 0;
+        for (String v : new String[] {c.optimizer(), c.task(), c.loss(), c.outputActivation(), c.hiddenActivation(), c.model(), c.dataset()}) {
+            n += v == null ? 0 : v.length() + 5;
+        }
+        return n;
+    }
+
+    /** A growing-free writer over a byte array sized up front. */
+    private static final class Out {
+        private final ByteBuffer buf;
+
+        Out(int capacity) {
+            buf = ByteBuffer.allocate(capacity);
+        }
+
+        void writeByte(int b) {
+            buf.put((byte) b);
+        }
+
+        void write(byte[] b) {
+            buf.put(b);
+        }
+
+        void writeBoolean(boolean b) {
+            buf.put((byte) (b ? 1 : 0));
+        }
+
+        void writeLong(long v) {
+            buf.putLong(v);
+        }
+
+        void writeFloat(float v) {
+            buf.putFloat(v);
+        }
+
+        void writeDouble(double v) {
+            buf.putDouble(v);
+        }
+
+        void writeUTF(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            writeVarLong(this, b.length);
+            buf.put(b);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf.array(), buf.position());
+        }
+    }
+
+    private static final class In {
+        private final ByteBuffer buf;
+
+        In(byte[] data) {
+            buf = ByteBuffer.wrap(data);
+        }
+
+        int readUnsignedByte() {
+            return buf.get() & 0xFF;
+        }
+
+        void readFully(byte[] b) {
+            buf.get(b);
+        }
+
+        boolean readBoolean() {
+            return buf.get() != 0;
+        }
+
+        long readLong() {
+            return buf.getLong();
+        }
+
+        float readFloat() {
+            return buf.getFloat();
+        }
+
+        double readDouble() {
+            return buf.getDouble();
+        }
+
+        String readUTF() {
+            long n = readVarLong(this);
+            if (n < 0 || n > buf.remaining()) {
+                throw new IllegalArgumentException("string length " + n + " past the end");
+            }
+            byte[] b = new byte[(int) n];
+            buf.get(b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void writeAggregates(Out out, RunState.Aggregates a) {
         out.writeLong(a.firstEpoch);
         out.writeLong(a.firstStep);
         out.writeFloat(a.firstTrain);
@@ -115,7 +206,7 @@ public final class RunStateCodec {
         out.writeByte((a.trainFinite ? 1 : 0) | (a.valFinite ? 2 : 0));
     }
 
-    private static void readAggregates(DataInputStream in, RunState.Aggregates a) throws IOException {
+    private static void readAggregates(In in, RunState.Aggregates a) {
         a.firstEpoch = in.readLong();
         a.firstStep = in.readLong();
         a.firstTrain = in.readFloat();
@@ -136,7 +227,7 @@ public final class RunStateCodec {
         a.valFinite = (finite & 2) != 0;
     }
 
-    private static void writeConfig(DataOutputStream out, RunConfig c) throws IOException {
+    private static void writeConfig(Out out, RunConfig c) {
         writeString(out, c.optimizer());
         out.writeDouble(c.lr() == null ? Double.NaN : c.lr());
         writeVarLong(out, c.batchSize() == null ? 0 : c.batchSize().longValue() + 1);
@@ -150,7 +241,7 @@ public final class RunStateCodec {
         writeString(out, c.dataset());
     }
 
-    private static RunConfig readConfig(DataInputStream in) throws IOException {
+    private static RunConfig readConfig(In in) {
         String optimizer = readString(in);
         double lr = in.readDouble();
         long batch = readVarLong(in);
@@ -167,14 +258,14 @@ public final class RunStateCodec {
                 model, dataset);
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
+    private static void writeString(Out out, String s) {
         out.writeBoolean(s != null);
         if (s != null) {
             out.writeUTF(s);
         }
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    private static String readString(In in) {
         return in.readBoolean() ? in.readUTF() : null;
     }
 
@@ -186,7 +277,7 @@ public final class RunStateCodec {
         return (v >>> 1) ^ -(v & 1);
     }
 
-    private static void writeVarLong(DataOutputStream out, long v) throws IOException {
+    private static void writeVarLong(Out out, long v) {
         while ((v & ~0x7FL) != 0) {
             out.writeByte((int) ((v & 0x7F) | 0x80));
             v >>>= 7;
@@ -194,7 +285,7 @@ public final class RunStateCodec {
         out.writeByte((int) v);
     }
 
-    private static long readVarLong(DataInputStream in) throws IOException {
+    private static long readVarLong(In in) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = in.readUnsignedByte();
@@ -203,6 +294,6 @@ public final class RunStateCodec {
                 return v;
             }
         }
-        throw new IOException("varint too long");
+        throw new IllegalArgumentException("varint too long");
     }
 }

@@ -16,7 +16,7 @@ public final class Trace {
                 CurveReader.Assessment a = reader.assess(s, s.size - 1);
                 System.out.printf("%4d %-12s T=%.4g %s r=%.4f t=%.1f sc=%.3g | V=%.4g %s r=%.4f rise=%.3f tdrop=%.3f | osc=%.2f/%.2f frz=%d/%.3f hold=%s%n",
                         a.epoch, a.diagnosis.code(), a.trainNow, a.trainTrend.code(), a.trainRate, a.train == null ? 0 : a.train.t,
-                        a.train == null ? 0 : a.train.scatter / a.trainScale,
+                        a.train == null ? 0 : a.train.scatter() / a.trainScale,
                         a.valNow, a.valTrend.code(), a.valRate, a.valRiseFromBest, a.trainDropSinceValBest,
                         a.oscillationAmplitude, a.oscillationReversals, a.frozenSince, a.abruptStep, a.orElse);
             }

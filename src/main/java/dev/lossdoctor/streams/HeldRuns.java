@@ -1,0 +1,126 @@
+package dev.lossdoctor.streams;
+
+import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.streams.AnalysisMetrics.Release;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The runs one task holds: their states in the store, and beside it a small in-memory summary of
+ * each (diagnosis, last activity, finished), so that the sweeper and the live-run cap never have
+ * to read every state. The summaries are rebuilt from the store when the task starts, so they
+ * always agree with it, restores and restarts included.
+ */
+final class HeldRuns {
+
+    /** What the sweeper and the cap need to know about a run without reading its state. */
+    record Summary(Diagnosis current, long lastActivityMillis, boolean finished) {
+        static Summary of(RunState s) {
+            return new Summary(diagnosisOf(s), s.lastActivityMillis(), s.finished());
+        }
+    }
+
+    private final KeyValueStore<String, RunState> store;
+    private final Map<String, Summary> summaries = new HashMap<>();
+    private final AtomicInteger instanceRuns;
+    private final AnalysisMetrics metrics;
+
+    /**
+     * @param instanceRuns the runs held by all tasks of this instance (shared between them), for the cap
+     */
+    HeldRuns(KeyValueStore<String, RunState> store, AtomicInteger instanceRuns, AnalysisMetrics metrics) {
+        this.store = store;
+        this.instanceRuns = instanceRuns;
+        this.metrics = metrics;
+    }
+
+    /** A run with no diagnosis yet is warming up, as its status says. */
+    static Diagnosis diagnosisOf(RunState s) {
+        return s.current() == null ? Diagnosis.WARMING_UP : s.current();
+    }
+
+    /** Reads what the store holds (at task start). */
+    void load() {
+        List<String> unreadable = new ArrayList<>();
+        try (KeyValueIterator<String, RunState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, RunState> kv = all.next();
+                if (kv.value == null) {
+                    unreadable.add(kv.key); // logged by RunStateSerde
+                } else {
+                    hold(kv.key, Summary.of(kv.value));
+                }
+            }
+        }
+        unreadable.forEach(store::delete);
+    }
+
+    /** The run's state, or null when this task does not hold it. */
+    RunState get(String runId) {
+        return store.get(runId);
+    }
+
+    /** Stores the run's state; a run new to this task counts from here (its metrics from {@link RunOutputs}). */
+    void put(RunState state) {
+        store.put(state.runId(), state);
+        if (summaries.put(state.runId(), Summary.of(state)) == null) {
+            instanceRuns.incrementAndGet();
+        }
+    }
+
+    void evict(String runId, Release why) {
+        Summary s = summaries.remove(runId);
+        store.delete(runId);
+        if (s != null) {
+            instanceRuns.decrementAndGet();
+            metrics.runReleased(runId, s.current(), why);
+        }
+    }
+
+    /** Lets go of every run without touching the store: the task is closing. */
+    void releaseAll() {
+        summaries.forEach((runId, s) -> metrics.runReleased(runId, s.current(), Release.REASSIGNED));
+        instanceRuns.addAndGet(-summaries.size());
+        summaries.clear();
+    }
+
+    Map<String, Summary> summaries() {
+        return Map.copyOf(summaries);
+    }
+
+    int instanceRuns() {
+        return instanceRuns.get();
+    }
+
+    /** The {@code n} runs of this task with the oldest last activity, idlest first (ties by run id). */
+    List<String> idlest(int n) {
+        Comparator<Map.Entry<String, Summary>> idleness = Comparator
+                .comparingLong((Map.Entry<String, Summary> e) -> e.getValue().lastActivityMillis())
+                .thenComparing(Map.Entry::getKey);
+        PriorityQueue<Map.Entry<String, Summary>> keep = new PriorityQueue<>(idleness.reversed());
+        for (Map.Entry<String, Summary> e : summaries.entrySet()) {
+            keep.add(e);
+            if (keep.size() > n) {
+                keep.poll();
+            }
+        }
+        List<Map.Entry<String, Summary>> sorted = new ArrayList<>(keep);
+        sorted.sort(idleness);
+        return sorted.stream().map(Map.Entry::getKey).toList();
+    }
+
+    private void hold(String runId, Summary summary) {
+        summaries.put(runId, summary);
+        instanceRuns.incrementAndGet();
+        metrics.runHeld(runId, summary.current());
+    }
+}

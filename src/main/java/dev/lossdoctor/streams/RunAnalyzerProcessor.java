@@ -1,0 +1,122 @@
+package dev.lossdoctor.streams;
+
+import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.RunAnalyzer;
+import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.TrainingEvent;
+import dev.lossdoctor.streams.AnalysisMetrics.Release;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The one stateful step: applies each event of a run to the run's state (kept in a RocksDB store)
+ * through {@link RunAnalyzer}, and forwards the diagnosis events it causes and the run's new
+ * status, each to its own sink. No diagnosis logic lives here. Time is the record's timestamp, and
+ * the punctuation's in {@link RunSweeper}.
+ */
+public final class RunAnalyzerProcessor extends ContextualProcessor<String, TrainingEvent, String, Object> {
+
+    private final String storeName;
+    private final String diagnosesSink;
+    private final String statusSink;
+    private final TopologyConfig config;
+    private final AtomicInteger instanceRuns;
+    private final RunAnalyzer analyzer = new RunAnalyzer();
+    private HeldRuns runs;
+    private RunOutputs outputs;
+
+    private RunAnalyzerProcessor(String storeName, String diagnosesSink, String statusSink, TopologyConfig config,
+                                 AtomicInteger instanceRuns) {
+        this.storeName = storeName;
+        this.diagnosesSink = diagnosesSink;
+        this.statusSink = statusSink;
+        this.config = config;
+        this.instanceRuns = instanceRuns;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        super.init(context);
+        KeyValueStore<String, RunState> store = context.getStateStore(storeName);
+        runs = new HeldRuns(store, instanceRuns, config.metrics());
+        runs.load();
+        outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics());
+        context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
+                new RunSweeper(runs, analyzer, outputs, config));
+    }
+
+    @Override
+    public void process(Record<String, TrainingEvent> record) {
+        config.metrics().processed(record.timestamp());
+        RunState state = runs.get(record.key());
+        Diagnosis previous = null;
+        if (state == null) {
+            makeRoom();
+            state = new RunState(record.key());
+        } else {
+            previous = HeldRuns.diagnosisOf(state);
+        }
+        List<DiagnosisEvent> events = analyzer.apply(state, record.value());
+        runs.put(state);
+        outputs.publish(state, previous, events, record.timestamp());
+    }
+
+    /**
+     * At the cap, evicts this task's idlest runs: a hundredth of the cap at a time, so that a
+     * stream of new runs at the cap does not scan the summaries for every one of them.
+     */
+    private void makeRoom() {
+        if (runs.instanceRuns() < config.maxLiveRuns()) {
+            return;
+        }
+        for (String runId : runs.idlest(Math.max(1, config.maxLiveRuns() / 100))) {
+            runs.evict(runId, Release.CAPACITY);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (runs != null) {
+            runs.releaseAll();
+        }
+    }
+
+    /** Builds the processor and declares its store, whose name it takes from here alone. */
+    public static final class Supplier implements ProcessorSupplier<String, TrainingEvent, String, Object> {
+
+        private final StoreBuilder<KeyValueStore<String, RunState>> store;
+        private final String diagnosesSink;
+        private final String statusSink;
+        private final TopologyConfig config;
+        private final AtomicInteger instanceRuns = new AtomicInteger(); // shared by this instance's tasks
+
+        public Supplier(String storeName, String diagnosesSink, String statusSink, TopologyConfig config) {
+            this.store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName), Serdes.String(),
+                    new RunStateSerde()).withCachingEnabled(); // fewer changelog writes for busy runs
+            this.diagnosesSink = diagnosesSink;
+            this.statusSink = statusSink;
+            this.config = config;
+        }
+
+        @Override
+        public RunAnalyzerProcessor get() {
+            return new RunAnalyzerProcessor(store.name(), diagnosesSink, statusSink, config, instanceRuns);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(store);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.lossdoctor.streams;
+
+import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.RunAnalyzer;
+import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.RunStatus;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Publishes what a run's update caused: its diagnosis events, then its new status, each to its sink. */
+final class RunOutputs {
+
+    private final ProcessorContext<String, Object> context;
+    private final String diagnosesSink;
+    private final String statusSink;
+    private final RunAnalyzer analyzer;
+    private final AnalysisMetrics metrics;
+
+    RunOutputs(ProcessorContext<String, Object> context, String diagnosesSink, String statusSink, RunAnalyzer analyzer,
+               AnalysisMetrics metrics) {
+        this.context = context;
+        this.diagnosesSink = diagnosesSink;
+        this.statusSink = statusSink;
+        this.analyzer = analyzer;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param previous the run's diagnosis before the update, or null for a run new to this task
+     * @param timestamp the timestamp of the outputs: the input record's, or the punctuation's
+     */
+    void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
+        for (DiagnosisEvent event : events) {
+            context.forward(new Record<String, Object>(state.runId(), event, timestamp), diagnosesSink);
+            metrics.diagnosed(event);
+        }
+        RunStatus status = analyzer.status(state);
+        context.forward(new Record<String, Object>(state.runId(), status, timestamp), statusSink);
+        metrics.runUpdated(status, previous);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.lossdoctor.streams;
+
+import static dev.lossdoctor.streams.JsonReads.diagnosis;
+import static dev.lossdoctor.streams.JsonReads.doubleValue;
+import static dev.lossdoctor.streams.JsonReads.field;
+import static dev.lossdoctor.streams.JsonReads.instant;
+import static dev.lossdoctor.streams.JsonReads.longValue;
+import static dev.lossdoctor.streams.JsonReads.requiredText;
+import static dev.lossdoctor.streams.JsonReads.strings;
+import static dev.lossdoctor.streams.JsonReads.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.io.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code training-run-status} values and {@code GET /runs} items: the JSON of
+ * {@link Json#statusNode}. Read back when one instance asks another for a run it holds.
+ */
+public final class RunStatusSerde extends BaseSerde<RunStatus> {
+
+    public RunStatusSerde() {
+        super("run status");
+    }
+
+    @Override
+    byte[] write(RunStatus status) {
+        return Json.statusBytes(status);
+    }
+
+    @Override
+    RunStatus read(byte[] bytes) {
+        try {
+            return fromJson(Json.MAPPER.readTree(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static RunStatus fromJson(JsonNode n) {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>();
+        JsonNode points = field(n, "curve");
+        if (points != null) {
+            for (JsonNode p : points) {
+                curve.add(new RunStatus.CurvePoint(longValue(p, "epoch"), longValue(p, "step"),
+                        doubleValue(p, "train_loss"), doubleValue(p, "val_loss")));
+            }
+        }
+        JsonNode finished = field(n, "finished");
+        Long pointCount = longValue(n, "points");
+        return new RunStatus(requiredText(n, "run_id"), diagnosis(n, "diagnosis"), longValue(n, "since_epoch"),
+                longValue(n, "epoch"), longValue(n, "step"), doubleValue(n, "train_loss"), doubleValue(n, "val_loss"),
+                text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
+                doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
+                finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
+                List.copyOf(curve));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.lossdoctor.service;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** What the integration tests share: a service config for a test broker, real clients, HTTP, waiting. */
+final class ItSupport {
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private ItSupport() {
+    }
+
+    /** A service on an ephemeral port with quick commits, for a test broker. */
+    static AppConfig config(EmbeddedKafkaBroker broker, Path stateDir, int partitions) {
+        return AppConfig.of(Map.of(
+                AppConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+                AppConfig.STATE_DIR, stateDir.toString(),
+                AppConfig.HTTP_HOST, "127.0.0.1",
+                AppConfig.HTTP_PORT, "0",
+                AppConfig.TOPIC_PARTITIONS, Integer.toString(partitions),
+                AppConfig.TOPIC_REPLICATION_FACTOR, "1",
+                "kafka.commit.interval.ms", "100",
+                "kafka.num.stream.threads", "1"));
+    }
+
+    static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Reads a topic from the start, committed records only, until {@code done} says so or time runs out. */
+    static <V> List<ConsumerRecord<String, V>> consume(EmbeddedKafkaBroker broker, String topic, Deserializer<V> values,
+                                                       java.util.function.Predicate<List<ConsumerRecord<String, V>>> done) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, V>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+            // every partition from the start, without a group to join
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (!done.test(records) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    record Http(int status, String body) {
+    }
+
+    static Http get(int port, String pathAndQuery) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Http(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls until {@code condition} holds; fails with {@code what} after {@code timeout}. */
+    static void await(String what, Duration timeout, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.get()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not yet
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+
+    /**
+     * The value of one Prometheus sample, e.g. {@code sample(text, "lossdoctor_runs", "diagnosis", "diverging")};
+     * null when there is none.
+     */
+    static Double sample(String scrape, String name, String... labels) {
+        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+        Matcher m = line.matcher(scrape);
+        outer:
+        while (m.find()) {
+            String labelText = m.group(1) == null ? "" : m.group(1);
+            for (int i = 0; i < labels.length; i += 2) {
+                if (!labelText.contains(labels[i] + "=\"" + labels[i + 1] + "\"")) {
+                    continue outer;
+                }
+            }
+            return Double.valueOf(m.group(2));
+        }
+        return null;
+    }
+}
