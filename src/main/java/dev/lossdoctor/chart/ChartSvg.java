@@ -57,9 +57,12 @@ public final class ChartSvg {
         List<ChartPoint> points = new ArrayList<>(curve.size());
         for (RunStatus.CurvePoint p : curve) {
             Long x = bySteps ? p.step() : (p.epoch() != null ? p.epoch() : p.step());
-            if (x != null) {
-                points.add(new ChartPoint(x, p.trainLoss(), p.valLoss(), null, null));
+            if (x == null) {
+                continue;
             }
+            // a point is kept only when it reported a loss, so one with neither is a loss gone non-finite
+            boolean lost = p.trainLoss() == null && p.valLoss() == null;
+            points.add(new ChartPoint(x, lost ? Double.NaN : p.trainLoss(), p.valLoss(), null, null));
         }
         points.sort((a, b) -> Double.compare(a.x(), b.x()));
         List<Change> changes = new ArrayList<>();

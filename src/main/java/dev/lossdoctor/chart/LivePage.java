@@ -119,7 +119,8 @@ public final class LivePage {
             b.append("</td><td class=\"num\">").append(s.sinceEpoch() == null ? "" : "epoch " + s.sinceEpoch())
                     .append("</td><td class=\"num\">").append(at(s)).append("</td><td class=\"num\">").append(value(s.trainLoss()))
                     .append("</td><td class=\"num\">").append(value(s.valLoss())).append("</td><td>")
-                    .append(s.recommendations() == null ? "" : esc(String.join("; ", s.recommendations()))).append("</td></tr>");
+                    .append(s.recommendations() == null || s.recommendations().isEmpty() ? "" : esc(s.recommendations().get(0)))
+                    .append("</td></tr>");
         }
         b.append("</tbody></table>");
     }

@@ -50,6 +50,8 @@ final class CurveReader {
     static final double NO_PROGRESS_SHARE = 0.85;
     /** Diverging: the loss climbed back by half its best level (or half its whole descent). */
     static final double DIVERGING_RISE = 0.5;
+    /** Both losses rising steadily (significant trends), this far above their best. */
+    static final double SLOW_DIVERGING_RISE = 0.1;
     /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
     static final double OVERFIT_RISE = 0.02;
     static final double OVERFIT_TRAIN_DROP = 0.2;
@@ -167,6 +169,7 @@ final class CurveReader {
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
+        float[] trainSeries;                // which array is the training loss (for the words)
     }
 
     Assessment assess(RunState s, int end) {
@@ -182,6 +185,7 @@ final class CurveReader {
             all.add(s.epochs[i], s.steps[i], s.train[i], s.val[i], s.flags[i]);
         }
         a.all = all;
+        a.trainSeries = s.train;
         if (all.hasNonFinite()) {
             a.diagnosis = Diagnosis.DIVERGING;
             a.since = riseStart(all);
@@ -237,6 +241,13 @@ final class CurveReader {
                 && (!hasVal || a.valRise >= needed || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
+            return Diagnosis.DIVERGING;
+        }
+        // a slow, steady climb of both losses away from their best: the wrong way, if not yet fast
+        if (hasTrain && a.trainTrend == Trend.RISING && a.trainRise >= SLOW_DIVERGING_RISE
+                && (!hasVal || a.valTrend == Trend.RISING && a.valRise >= SLOW_DIVERGING_RISE)) {
+            a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
+            a.confidence = 0.6;
             return Diagnosis.DIVERGING;
         }
         if (!hasTrain && hasVal && a.valRise >= 2 * DIVERGING_RISE && a.valTrend == Trend.RISING) {
@@ -631,9 +642,12 @@ final class CurveReader {
                     summary = "Training loss has climbed from its best " + Text.num(all.bestTrain) + " at " + unit(s) + " "
                             + key(all.bestTrainEpoch, all.bestTrainStep) + " to " + Text.num(a.trainNow)
                             + (Double.isNaN(a.valNow) ? "" : ", validation loss to " + Text.num(a.valNow))
-                            + ": the run is diverging.";
+                            + (a.trainRise < DIVERGING_RISE ? ", climbing steadily: the run is drifting away from its best."
+                            : ": the run is diverging.");
                 }
-                recs.add("Stop the run: it is not going to recover");
+                recs.add(all.hasNonFinite() || a.trainRise >= DIVERGING_RISE ? "Stop the run: it is not going to recover"
+                        : "Stop the run if it keeps climbing, and restore the " + unit(s) + "-"
+                        + key(all.bestTrainEpoch, all.bestTrainStep) + " checkpoint");
                 recs.add(c.lr() != null ? "Restart with a lower learning rate: " + Text.num(c.lr() / 10) + " instead of "
                         + Text.num(c.lr()) : "Restart with a learning rate 10x lower");
                 recs.add("Add gradient clipping, and check the learning-rate schedule and warm-up");
@@ -722,7 +736,7 @@ final class CurveReader {
                 if (a.valSaturated) {
                     summary = "Validation loss has levelled off at " + Text.num(a.valNow) + " (best " + Text.num(all.bestVal)
                             + " at " + unit(s) + " " + bestValEpoch + ") while training loss still falls ("
-                            + Text.pct(-a.trainRate) + " per " + unit(s) + "): more epochs would not help validation.";
+                            + Text.pct(shownFall(s.train, a)) + " per " + unit(s) + "): more epochs would not help validation.";
                     recs.add("Keep the best-validation checkpoint (" + unit(s) + " " + bestValEpoch + ")");
                     recs.add("To do better on validation: more data, data augmentation, or regularization");
                 } else {
@@ -735,7 +749,7 @@ final class CurveReader {
             }
             case UNDERFITTING -> {
                 double epochs = epochsOf(a);
-                summary = "Training loss is falling only " + Text.pct(-a.trainRate) + " per epoch and is still at "
+                summary = "Training loss is falling only " + Text.pct(shownFall(s.train, a)) + " per epoch and is still at "
                         + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
                         + " epochs: the model is not learning much from the data.";
                 recs.add("Give the model more capacity (wider or deeper layers)");
@@ -744,15 +758,15 @@ final class CurveReader {
                 recs.add("Check the features: can the inputs predict the target?");
             }
             case UNDERTRAINED -> {
-                summary = "Training loss was still falling (" + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = "Training loss was still falling (" + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         + ") when the run finished at " + unit(s) + " " + a.epoch + ": there was room to learn.";
                 recs.add("Train longer: resume from the last checkpoint");
             }
             default -> { // LEARNING
-                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
-                        ? ", validation loss " + Text.pct(-a.valRate) + "."
+                        ? ", validation loss " + Text.pct(shownFall(s.val, a)) + "."
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
                         + " " + bestValEpoch + ").");
                 if (!summary.endsWith(".")) {
@@ -766,6 +780,27 @@ final class CurveReader {
             }
         }
         return new Reading(a.diagnosis, a.since, a.confidence, ev, summary, recs);
+    }
+
+    /**
+     * The fall per epoch a person reads: the geometric mean change over the short stretch for a
+     * positive loss (so a loss that halves each epoch falls 50%, never more than 100%), else the
+     * fitted rate.
+     */
+    private static double shownFall(float[] y, Assessment a) {
+        int from = Math.max(a.from, a.to - SHORT_TREND_POINTS);
+        int first = -1, last = -1;
+        for (int i = from; i < a.to; i++) {
+            if (Float.isFinite(y[i])) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        if (first < 0 || last == first || !(y[first] > 0) || !(y[last] > 0)) {
+            return -(y == a.trainSeries ? a.trainRate : a.valRate);
+        }
+        double perPoint = Math.pow(y[last] / (double) y[first], 1.0 / (last - first));
+        return 1 - Math.pow(perPoint, a.pointsPerEpoch);
     }
 
     private static void optimizerAdvice(RunConfig c, List<String> recs, boolean stuck) {

@@ -244,6 +244,19 @@ class ChartSvgTest {
     }
 
     @Test
+    void shouldMarkAServicePointWithNeitherLossAsNonFinite() {
+        List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(1L, null, 0.5, 0.6),
+                new RunStatus.CurvePoint(2L, null, 0.9, null), new RunStatus.CurvePoint(3L, null, null, null));
+        RunStatus status = new RunStatus("nan", Diagnosis.DIVERGING, 3L, 3L, null, null, null, null, null,
+                1L, 0.6, "NaN.", List.of(), false, 3, Instant.EPOCH, curve);
+
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
+
+        assertThat(svg.byClass("path", "non-finite").get(0).getTextContent()).contains("at 1 point: epoch 3");
+        assertThat(SvgDoc.subpaths(svg.byClass("path", "val-loss").get(0).getAttribute("d"))).hasSize(1);
+    }
+
+    @Test
     void shouldShadeAServiceRunFromTheWindowsStartWhenItsSinceIsOlder() {
         List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(null, 5000L, 0.5, null),
                 new RunStatus.CurvePoint(null, 5100L, 0.4, null), new RunStatus.CurvePoint(null, 5200L, null, null));

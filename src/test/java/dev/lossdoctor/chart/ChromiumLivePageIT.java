@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.io.Json;
+import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import java.awt.image.BufferedImage;
@@ -37,7 +38,7 @@ class ChromiumLivePageIT {
     @TempDir
     static Path dir;
 
-    private static InProcessKafka kafka;
+    private static EmbeddedKafkaBroker kafka;
     private static LossDoctorService service;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final Pattern RUN_ID = Pattern.compile("\"run_id\":\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -46,17 +47,16 @@ class ChromiumLivePageIT {
     static void startServiceAndPublishRuns() throws Exception {
         assumeTrue(Chromium.installed(), "no Chromium at " + Chromium.BINARY
                 + ": install Debian's chromium (apt-get install chromium chromium-driver) to run the browser tests");
-        // the broker and the streams log at DEBUG without a configuration: only what matters here
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-                .setLevel(ch.qos.logback.classic.Level.WARN);
-        kafka = InProcessKafka.start(Files.createDirectories(dir.resolve("kafka")));
+        kafka = EmbeddedKafkaBroker.start();
         service = LossDoctorService.start(AppConfig.of(Map.of(
                 AppConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 AppConfig.APPLICATION_ID, "charts-it",
                 AppConfig.STATE_DIR, Files.createDirectories(dir.resolve("state")).toString(),
                 AppConfig.HTTP_HOST, "127.0.0.1",
-                AppConfig.HTTP_PORT, "0")));
-        assertThat(service.awaitRunning(InProcessKafka.startupTimeout())).as("streams RUNNING").isTrue();
+                AppConfig.HTTP_PORT, "0",
+                "kafka.commit.interval.ms", "100",
+                "kafka.num.stream.threads", "1")));
+        assertThat(service.awaitRunning(Duration.ofSeconds(90))).as("streams RUNNING").isTrue();
 
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
