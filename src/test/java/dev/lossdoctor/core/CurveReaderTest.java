@@ -133,7 +133,7 @@ class CurveReaderTest {
 
             assertThat(run.codes()).containsExactly(WARMING_UP, DATA_ISSUE);
             DiagnosisEvent d = run.first(DATA_ISSUE);
-            assertThat(d.epoch()).isBetween(5L, 9L);
+            assertThat(d.epoch()).isBetween((long) CurveReader.MIN_POINTS, 9L);
             assertThat(d.sinceEpoch()).isEqualTo(1L);
             assertThat(d.severity()).isEqualTo(Severity.WARNING);
             double valDrop = asDouble(d.evidence().get("val_drop_total"));
@@ -158,7 +158,7 @@ class CurveReaderTest {
 
             assertThat(run.codes()).containsExactly(WARMING_UP, PLATEAU);
             DiagnosisEvent p = run.first(PLATEAU);
-            assertThat(p.epoch()).isBetween(5L, 8L);
+            assertThat(p.epoch()).isBetween((long) CurveReader.MIN_POINTS, 8L);
             assertThat(p.sinceEpoch()).isEqualTo(1L);
             assertThat(asDouble(p.evidence().get("chance_loss"))).isCloseTo(lnC, within(1e-3));
             assertThat(p.evidence()).containsEntry("flat_since", 1L).containsEntry("train_loss_trend", "flat");
