@@ -1,5 +1,7 @@
 package dev.lossdoctor.cli;
 
+import dev.lossdoctor.chart.HtmlReport;
+import dev.lossdoctor.chart.ReportBuilder;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
@@ -7,6 +9,12 @@ import dev.lossdoctor.io.EventFiles;
 import dev.lossdoctor.io.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Reads training event files (JSON Lines, or Keras CSVLogger CSV) and prints each run's "
                 + "diagnosis timeline, through the same analysis the stream runs.",
-                "Unusable lines are reported on stderr with file and line; the rest is still analysed."})
+                "Unusable lines are reported on stderr with file and line; the rest is still analysed.",
+                "With --html, also writes a self-contained HTML report: a summary table, then each run's loss curves "
+                        + "with its diagnoses shaded on them and the advice beside."})
 final class AnalyzeCommand implements Callable<Integer> {
 
     enum Format { table, jsonl }
@@ -34,6 +44,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl",
             description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line.")
     Format format;
+
+    @Option(names = "--html", paramLabel = "REPORT.html",
+            description = "Also write an HTML report (one file, opens offline) with a chart per run. stdout is unchanged.")
+    Path html;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Event files or directories of them.")
     List<Path> files;
@@ -48,6 +62,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (html != null) {
+            checkWritable(html);
+        }
+        ReportBuilder report = html == null ? null : new ReportBuilder();
         RunAnalyzer analyzer = new RunAnalyzer();
         Map<String, RunState> runs = new LinkedHashMap<>();
         Map<String, List<DiagnosisEvent>> timelines = new LinkedHashMap<>();
@@ -57,7 +75,13 @@ final class AnalyzeCommand implements Callable<Integer> {
             try {
                 reader.read(file, event -> {
                     RunState state = runs.computeIfAbsent(event.runId(), RunState::new);
+                    if (report != null) {
+                        report.event(event);
+                    }
                     for (DiagnosisEvent d : analyzer.apply(state, event)) {
+                        if (report != null) {
+                            report.diagnosis(d);
+                        }
                         if (format == Format.jsonl) {
                             out.println(Json.diagnosis(d));
                         } else {
@@ -79,6 +103,43 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (problems[0] > 0) {
             err.println(problems[0] + " unusable line(s) skipped");
         }
+        if (report != null) {
+            writeReport(report, err);
+        }
         return 0;
+    }
+
+    /** Fails before the analysis, not after it, when the report could not be written anyway. */
+    private static void checkWritable(Path report) {
+        Path dir = report.toAbsolutePath().getParent();
+        if (Files.isDirectory(report)) {
+            throw new LossDoctor.UserError("cannot write report " + report + ": it is a directory", 2);
+        }
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new LossDoctor.UserError("cannot write report " + report + ": no such directory " + dir, 2);
+        }
+        if (!Files.isWritable(dir) && !Files.isWritable(report)) {
+            throw new LossDoctor.UserError("cannot write report " + report + ": permission denied", 2);
+        }
+    }
+
+    private void writeReport(ReportBuilder report, PrintWriter err) {
+        var runs = report.runs();
+        try (Writer w = Files.newBufferedWriter(html, StandardCharsets.UTF_8)) {
+            HtmlReport.write(w, source(), runs);
+        } catch (IOException | UncheckedIOException e) {
+            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            String why = cause instanceof NoSuchFileException ? "no such file or directory"
+                    : cause instanceof AccessDeniedException ? "permission denied" : cause.getMessage();
+            throw new LossDoctor.UserError("cannot write report " + html + ": " + why, 1);
+        }
+        err.println("report: " + html + " (" + runs.size() + (runs.size() == 1 ? " run)" : " runs)"));
+    }
+
+    /** The inputs as the user named them, for the report's header. */
+    private String source() {
+        List<String> names = files.stream().map(Path::toString).toList();
+        return names.size() <= 4 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
     }
 }

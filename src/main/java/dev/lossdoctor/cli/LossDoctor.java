@@ -1,5 +1,6 @@
 package dev.lossdoctor.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Watches training runs' loss curves and says what is wrong, since when, and what to do.",
-        subcommands = {RunCommand.class, AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class LossDoctor implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +21,18 @@ public final class LossDoctor implements Runnable {
 
     /** Runs a command line and returns its exit code; errors are one line on stderr, never a stack trace. */
     public static int execute(String... args) {
+        return execute(null, null, args);
+    }
+
+    /** As {@link #execute(String...)}, writing to {@code out} and {@code err} (null: stdout, stderr), for tests. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new LossDoctor());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("loss-doctor: " + ex.getMessage());

@@ -50,6 +50,8 @@ final class CurveReader {
     static final double NO_PROGRESS_SHARE = 0.85;
     /** Diverging: the loss climbed back by half its best level (or half its whole descent). */
     static final double DIVERGING_RISE = 0.5;
+    /** Both losses rising steadily (significant trends), this far above their best. */
+    static final double SLOW_DIVERGING_RISE = 0.1;
     /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
     static final double OVERFIT_RISE = 0.02;
     static final double OVERFIT_TRAIN_DROP = 0.2;
@@ -60,7 +62,7 @@ final class CurveReader {
     static final double DATA_ISSUE_VAL_DROP = 0.05;
     static final double DATA_ISSUE_RATIO = 2.5;
     static final double DATA_ISSUE_TRAIN_RATE = 0.015;
-    static final double DATA_ISSUE_RATE_RATIO = 3;
+    static final double DATA_ISSUE_RATE_RATIO = 2.5;
     /** A steady creep below the flat line, at chance: the learning rate is too low to get anywhere. */
     static final double CREEP_RATE = 0.0002;
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
@@ -167,6 +169,7 @@ final class CurveReader {
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
+        float[] trainSeries;                // which array is the training loss (for the words)
     }
 
     Assessment assess(RunState s, int end) {
@@ -178,10 +181,9 @@ final class CurveReader {
         a.points = s.evictedCount + to;
         a.epoch = s.epochs[end] != Point.NONE ? s.epochs[end] : s.steps[end];
         all.copyFrom(s.evicted);
-        for (int i = 0; i < to; i++) {
-            all.add(s.epochs[i], s.steps[i], s.train[i], s.val[i], s.flags[i]);
-        }
+        all.addSorted(s, to);
         a.all = all;
+        a.trainSeries = s.train;
         if (all.hasNonFinite()) {
             a.diagnosis = Diagnosis.DIVERGING;
             a.since = riseStart(all);
@@ -230,11 +232,20 @@ final class CurveReader {
 
     private Diagnosis classify(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
         // train rising far above its best (with validation not improving): diverging
-        if (hasTrain && a.trainRise >= DIVERGING_RISE && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
-                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= DIVERGING_RISE / 2
-                && (!hasVal || a.valRise >= DIVERGING_RISE || a.valTrend == Trend.RISING)) {
+        // both climbing steadily: a smaller climb is enough (the table's train rising, val rising)
+        double needed = a.trainTrend == Trend.RISING && hasVal && a.valTrend == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (hasTrain && a.trainRise >= needed && (a.trainTrend == Trend.RISING || a.trainRise >= 3 * DIVERGING_RISE)
+                && recentRise(s.train, trendFromOf(a), a.to, a.trainNow, all) >= needed / 2
+                && (!hasVal || a.valRise >= needed || a.valTrend == Trend.RISING)) {
             a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
             a.confidence = clamp(0.6 + 0.2 * a.trainRise);
+            return Diagnosis.DIVERGING;
+        }
+        // a slow, steady climb of both losses away from their best: the wrong way, if not yet fast
+        if (hasTrain && a.trainTrend == Trend.RISING && a.trainRise >= SLOW_DIVERGING_RISE
+                && (!hasVal || a.valTrend == Trend.RISING && a.valRise >= SLOW_DIVERGING_RISE)) {
+            a.since = all.bestTrainEpoch != Point.NONE ? all.bestTrainEpoch : all.bestTrainStep;
+            a.confidence = 0.6;
             return Diagnosis.DIVERGING;
         }
         if (!hasTrain && hasVal && a.valRise >= 2 * DIVERGING_RISE && a.valTrend == Trend.RISING) {
@@ -252,7 +263,7 @@ final class CurveReader {
         boolean valOutpacesTrain = a.valDropTotal >= DATA_ISSUE_VAL_DROP
                 && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal);
         // or, slower: validation falling steadily several times faster than training
-        boolean valRateOutpacesTrain = a.points >= CONVERGED_POINTS && a.valTrend == Trend.FALLING
+        boolean valRateOutpacesTrain = a.points >= MIN_POINTS + 2 && a.valTrend == Trend.FALLING
                 && a.trainDropTotal < 1 - NO_PROGRESS_SHARE // training never got anywhere
                 && a.valDropTotal >= DATA_ISSUE_VAL_DROP / 2 && -a.valRate >= DATA_ISSUE_RATE_RATIO * Math.max(0, -a.trainRate);
         if (hasTrain && hasVal && (valOutpacesTrain || valRateOutpacesTrain)
@@ -272,10 +283,14 @@ final class CurveReader {
         if (a.to - oscFrom < 10) {
             return false;
         }
+        if ((!hasTrain || Fit.reversalRate(s.train, oscFrom, a.to) < OSCILLATION_REVERSALS)
+                && (!hasVal || Fit.reversalRate(s.val, oscFrom, a.to) < OSCILLATION_REVERSALS)) {
+            return false; // a smooth curve: no need to measure its jumps
+        }
         Fit t = hasTrain ? Fit.of(s.train, oscFrom, a.to, scratch) : null;
         Fit v = hasVal ? Fit.of(s.val, oscFrom, a.to, scratch) : null;
-        if ((t == null || t.reversalRate() < OSCILLATION_REVERSALS) && (v == null || v.reversalRate() < OSCILLATION_REVERSALS)) {
-            return false; // a smooth curve: no need to measure its jumps
+        if ((t == null || Math.abs(t.t) >= 3) && (v == null || Math.abs(v.t) >= 3)) {
+            return false; // a clear trend under the jumps: not oscillation
         }
         double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
         double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
@@ -309,9 +324,11 @@ final class CurveReader {
         if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
             return false;
         }
-        double scatter = a.val.scatter() / Math.abs(all.bestVal);
+        double rise = a.valRiseFromBest;
+        // the scatter (a sort) only when the rise could count
+        double scatter = rise > OVERFIT_RISE / 4 ? a.val.scatter() / Math.abs(all.bestVal) : Double.POSITIVE_INFINITY;
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
-        boolean clearRise = a.valRiseFromBest > margin;
+        boolean clearRise = rise > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
         boolean steadyClimb = false;
         if (!clearRise && after >= 5 && a.valRiseFromBest > Math.max(OVERFIT_RISE / 4, 2 * scatter)) {
@@ -629,9 +646,12 @@ final class CurveReader {
                     summary = "Training loss has climbed from its best " + Text.num(all.bestTrain) + " at " + unit(s) + " "
                             + key(all.bestTrainEpoch, all.bestTrainStep) + " to " + Text.num(a.trainNow)
                             + (Double.isNaN(a.valNow) ? "" : ", validation loss to " + Text.num(a.valNow))
-                            + ": the run is diverging.";
+                            + (a.trainRise < DIVERGING_RISE ? ", climbing steadily: the run is drifting away from its best."
+                            : ": the run is diverging.");
                 }
-                recs.add("Stop the run: it is not going to recover");
+                recs.add(all.hasNonFinite() || a.trainRise >= DIVERGING_RISE ? "Stop the run: it is not going to recover"
+                        : "Stop the run if it keeps climbing, and restore the " + unit(s) + "-"
+                        + key(all.bestTrainEpoch, all.bestTrainStep) + " checkpoint");
                 recs.add(c.lr() != null ? "Restart with a lower learning rate: " + Text.num(c.lr() / 10) + " instead of "
                         + Text.num(c.lr()) : "Restart with a learning rate 10x lower");
                 recs.add("Add gradient clipping, and check the learning-rate schedule and warm-up");
@@ -720,7 +740,7 @@ final class CurveReader {
                 if (a.valSaturated) {
                     summary = "Validation loss has levelled off at " + Text.num(a.valNow) + " (best " + Text.num(all.bestVal)
                             + " at " + unit(s) + " " + bestValEpoch + ") while training loss still falls ("
-                            + Text.pct(-a.trainRate) + " per " + unit(s) + "): more epochs would not help validation.";
+                            + Text.pct(shownFall(s.train, a)) + " per " + unit(s) + "): more epochs would not help validation.";
                     recs.add("Keep the best-validation checkpoint (" + unit(s) + " " + bestValEpoch + ")");
                     recs.add("To do better on validation: more data, data augmentation, or regularization");
                 } else {
@@ -733,7 +753,7 @@ final class CurveReader {
             }
             case UNDERFITTING -> {
                 double epochs = epochsOf(a);
-                summary = "Training loss is falling only " + Text.pct(-a.trainRate) + " per epoch and is still at "
+                summary = "Training loss is falling only " + Text.pct(shownFall(s.train, a)) + " per epoch and is still at "
                         + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
                         + " epochs: the model is not learning much from the data.";
                 recs.add("Give the model more capacity (wider or deeper layers)");
@@ -742,15 +762,15 @@ final class CurveReader {
                 recs.add("Check the features: can the inputs predict the target?");
             }
             case UNDERTRAINED -> {
-                summary = "Training loss was still falling (" + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = "Training loss was still falling (" + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         + ") when the run finished at " + unit(s) + " " + a.epoch + ": there was room to learn.";
                 recs.add("Train longer: resume from the last checkpoint");
             }
             default -> { // LEARNING
-                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(-a.trainRate) + " per " + unit(s)
+                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
-                        ? ", validation loss " + Text.pct(-a.valRate) + "."
+                        ? ", validation loss " + Text.pct(shownFall(s.val, a)) + "."
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
                         + " " + bestValEpoch + ").");
                 if (!summary.endsWith(".")) {
@@ -764,6 +784,27 @@ final class CurveReader {
             }
         }
         return new Reading(a.diagnosis, a.since, a.confidence, ev, summary, recs);
+    }
+
+    /**
+     * The fall per epoch a person reads: the geometric mean change over the short stretch for a
+     * positive loss (so a loss that halves each epoch falls 50%, never more than 100%), else the
+     * fitted rate.
+     */
+    private static double shownFall(float[] y, Assessment a) {
+        int from = Math.max(a.from, a.to - SHORT_TREND_POINTS);
+        int first = -1, last = -1;
+        for (int i = from; i < a.to; i++) {
+            if (Float.isFinite(y[i])) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        if (first < 0 || last == first || !(y[first] > 0) || !(y[last] > 0)) {
+            return -(y == a.trainSeries ? a.trainRate : a.valRate);
+        }
+        double perPoint = Math.pow(y[last] / (double) y[first], 1.0 / (last - first));
+        return 1 - Math.pow(perPoint, a.pointsPerEpoch);
     }
 
     private static void optimizerAdvice(RunConfig c, List<String> recs, boolean stuck) {

@@ -28,7 +28,10 @@ final class Fit {
         f.from = from;
         f.to = to;
         f.scratch = scratch;
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        // one pass over values shifted by the first one (no cancellation on a loss that barely
+        // moves around a large level); the residual sum of squares follows from the sums
+        float origin = Float.NaN;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
         int n = 0;
         float prev = Float.NaN;
         float prevDelta = 0;
@@ -38,13 +41,18 @@ final class Fit {
             if (Float.isNaN(v)) {
                 continue;
             }
+            if (n == 0) {
+                origin = v;
+            }
             double x = i - from;
+            double w = v - origin;
             sx += x;
-            sy += v;
+            sy += w;
             sxx += x * x;
-            sxy += x * v;
+            sxy += x * w;
+            syy += w * w;
             n++;
-            if (!Float.isNaN(prev)) {
+            if (n > 1) {
                 float d = v - prev;
                 if (d != 0) {
                     if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
@@ -64,22 +72,38 @@ final class Fit {
         }
         double mx = sx / n, my = sy / n;
         double vxx = sxx - n * mx * mx;
-        double slope = (sxy - n * mx * my) / vxx;
-        double intercept = my - slope * mx;
-        // residual sum of squares from the sums: no second pass
-        double syy = 0;
-        for (int i = from; i < to; i++) {
-            float v = y[i];
-            if (!Float.isNaN(v)) {
-                double r = v - (intercept + slope * (i - from));
-                syy += r * r;
-            }
-        }
-        double se = Math.sqrt(syy / (n - 2) / vxx);
+        double cxy = sxy - n * mx * my;
+        double cyy = syy - n * my * my;
+        double slope = cxy / vxx;
+        double rss = Math.max(0, cyy - slope * cxy);
+        double se = Math.sqrt(rss / (n - 2) / vxx);
         f.slope = slope;
         f.t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
-        f.level = intercept + slope * lastX;
+        f.level = origin + my + slope * (lastX - mx);
         return f;
+    }
+
+    /** Direction reversals among the changes of {@code y[from, to)}, and the opportunities for one: no line fitted. */
+    static double reversalRate(float[] y, int from, int to) {
+        float prev = Float.NaN, prevDelta = 0;
+        int changes = 0, n = 0;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (Float.isNaN(v)) {
+                continue;
+            }
+            if (n++ > 0) {
+                float d = v - prev;
+                if (d != 0) {
+                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
+                        changes++;
+                    }
+                    prevDelta = d;
+                }
+            }
+            prev = v;
+        }
+        return n < 4 ? 0 : changes / (double) (n - 2);
     }
 
     /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */

@@ -50,9 +50,8 @@ final class Points {
     private static String pick(Map<String, Double> metrics, boolean validation, boolean minimized) {
         String chosen = null;
         for (String name : metrics.keySet()) {
-            boolean isVal = name.startsWith("val_");
-            if (isVal == validation && MetricNames.direction(name) == (minimized ? -1 : 1)
-                    && (chosen == null || name.compareTo(chosen) < 0)) {
+            if (name.startsWith("val_") == validation && (chosen == null || name.compareTo(chosen) < 0)
+                    && MetricNames.direction(name) == (minimized ? -1 : 1)) {
                 chosen = name;
             }
         }

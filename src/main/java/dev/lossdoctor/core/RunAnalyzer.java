@@ -88,8 +88,8 @@ public final class RunAnalyzer {
 
     /**
      * Hysteresis: a new diagnosis must be read at the last few prefixes (three for a healthy one,
-     * two for a problem); diverging at once. A reading between learning and converged keeps
-     * whichever of the two was said.
+     * two to move from one problem to another, one for a healthy run's first problem); diverging
+     * at once. A reading on the line between two diagnoses keeps whichever of them was said.
      */
     private static Diagnosis settle(RunState state) {
         Diagnosis newest = CurveReader.meaning(state.readings[RunState.READINGS - 1], state.current);
@@ -99,7 +99,10 @@ public final class RunAnalyzer {
         if (newest == Diagnosis.DIVERGING || newest == Diagnosis.WARMING_UP || state.current == null) {
             return newest;
         }
-        int needed = newest.severity() == Severity.INFO ? RunState.READINGS : RunState.READINGS - 1;
+        // a healthy run is told of its first problem at the first reading (lag matters most then);
+        // moving between problems takes two, back to healthy three
+        int needed = newest.severity() == Severity.INFO ? RunState.READINGS
+                : state.current.severity() == Severity.INFO ? 1 : RunState.READINGS - 1;
         for (int i = RunState.READINGS - needed; i < RunState.READINGS - 1; i++) {
             if (CurveReader.meaning(state.readings[i], state.current) != newest) {
                 return null;
@@ -157,8 +160,29 @@ public final class RunAnalyzer {
         return Optional.of(emit(state, reading, epoch, step, now));
     }
 
+    /** The run's full status: diagnosis, latest losses and trends, summary and advice, the recent curve. */
     public RunStatus status(RunState state) {
         return reader.status(state);
+    }
+
+    /**
+     * The run's status without reading the curves again: diagnosis, latest point and losses, no
+     * trends, summary, advice or curve. Cheap enough for every record (metrics gauges).
+     */
+    public RunStatus brief(RunState state) {
+        Diagnosis d = state.current != null ? state.current : Diagnosis.WARMING_UP;
+        Long epoch = null, step = null;
+        Double train = null, val = null;
+        if (state.size > 0) {
+            Point last = state.point(state.size - 1);
+            epoch = last.epoch() == Point.NONE ? null : last.epoch();
+            step = last.step() == Point.NONE ? null : last.step();
+            train = last.hasTrain() && Float.isFinite(last.train()) ? (double) last.train() : null;
+            val = last.hasVal() && Float.isFinite(last.val()) ? (double) last.val() : null;
+        }
+        return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
+                null, null, null, null, null, List.of(), state.finished, state.points(),
+                state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of());
     }
 
     private static DiagnosisEvent emit(RunState state, Reading r, Long epoch, Long step, Instant timestamp) {

@@ -216,6 +216,70 @@ public final class RunState {
             }
         }
 
+        /**
+         * Adds the window's first {@code to} points: {@link #add} for points already in key order,
+         * in one tight pass (an earlier point wins a tie because only a strictly better value replaces).
+         */
+        void addSorted(RunState s, int to) {
+            if (to == 0) {
+                return;
+            }
+            if (Point.compareKeys(s.epochs[0], s.steps[0], firstEpoch, firstStep) < 0) {
+                add(s.epochs[0], s.steps[0], s.train[0], s.val[0], s.flags[0]);
+            }
+            int bestT = -1, bestV = -1;
+            float minT = Float.isNaN(bestTrain) ? Float.POSITIVE_INFINITY : bestTrain;
+            float minV = Float.isNaN(bestVal) ? Float.POSITIVE_INFINITY : bestVal;
+            int firstBadT = -1, firstBadV = -1;
+            for (int i = 0; i < to; i++) {
+                int f = s.flags[i];
+                if ((f & Point.HAS_TRAIN) != 0) {
+                    float v = s.train[i];
+                    if (Float.isFinite(v)) {
+                        trainFinite = true;
+                        if (v < minT) {
+                            minT = v;
+                            bestT = i;
+                        }
+                    } else if (firstBadT < 0) {
+                        firstBadT = i;
+                    }
+                }
+                if ((f & Point.HAS_VAL) != 0) {
+                    float v = s.val[i];
+                    if (Float.isFinite(v)) {
+                        valFinite = true;
+                        if (v < minV) {
+                            minV = v;
+                            bestV = i;
+                        }
+                    } else if (firstBadV < 0) {
+                        firstBadV = i;
+                    }
+                }
+            }
+            // ties with the evicted best: the evicted point is earlier, and it stays (strict <)
+            if (bestT >= 0) {
+                bestTrain = minT;
+                bestTrainEpoch = s.epochs[bestT];
+                bestTrainStep = s.steps[bestT];
+            }
+            if (bestV >= 0) {
+                bestVal = minV;
+                bestValEpoch = s.epochs[bestV];
+                bestValStep = s.steps[bestV];
+                bestValTrain = (s.flags[bestV] & Point.HAS_TRAIN) != 0 ? s.train[bestV] : Float.NaN;
+            }
+            if (firstBadT >= 0 && Point.compareKeys(s.epochs[firstBadT], s.steps[firstBadT], trainNonFiniteEpoch, trainNonFiniteStep) < 0) {
+                trainNonFiniteEpoch = s.epochs[firstBadT];
+                trainNonFiniteStep = s.steps[firstBadT];
+            }
+            if (firstBadV >= 0 && Point.compareKeys(s.epochs[firstBadV], s.steps[firstBadV], valNonFiniteEpoch, valNonFiniteStep) < 0) {
+                valNonFiniteEpoch = s.epochs[firstBadV];
+                valNonFiniteStep = s.steps[firstBadV];
+            }
+        }
+
         void copyFrom(Aggregates a) {
             firstEpoch = a.firstEpoch;
             firstStep = a.firstStep;

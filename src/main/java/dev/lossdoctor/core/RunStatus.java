@@ -31,6 +31,12 @@ public record RunStatus(
         return diagnosis.severity();
     }
 
+    /** The same status without its curve: what the compacted status topic carries. */
+    public RunStatus withoutCurve() {
+        return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
+                bestValLoss, summary, recommendations, finished, points, updated, List.of());
+    }
+
     /** One point of a run's recent curve; a missing or non-finite value is null. */
     public record CurvePoint(Long epoch, Long step, Double trainLoss, Double valLoss) {
     }

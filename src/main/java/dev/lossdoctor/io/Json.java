@@ -69,6 +69,9 @@ public final class Json {
         n.put("finished", s.finished());
         n.put("points", s.points());
         putTime(n, "updated", s.updated());
+        if (s.curve().isEmpty()) {
+            return n; // the status topic carries no curve; /runs/{id} does
+        }
         ArrayNode curve = n.putArray("curve");
         for (RunStatus.CurvePoint p : s.curve()) {
             ObjectNode c = curve.addObject();

@@ -3,6 +3,8 @@ package dev.lossdoctor.service;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.lossdoctor.chart.ChartSvg;
+import dev.lossdoctor.chart.LivePage;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.io.Json;
 import dev.lossdoctor.service.Router.Request;
@@ -27,6 +29,8 @@ final class HttpApi implements AutoCloseable {
 
     static final String BEARER = "Bearer ";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String HTML = "text/html; charset=utf-8";
+    static final String SVG = "image/svg+xml";
 
     private final LossDoctorService service;
     private final PrometheusMeterRegistry registry;
@@ -70,12 +74,15 @@ final class HttpApi implements AutoCloseable {
                 .get("/health/live", this::live)
                 .get("/health/ready", this::ready)
                 .get("/runs", bearer(this::runs))
-                .get("/runs/{run_id}", bearer(this::run));
+                .get("/runs/{run_id}", bearer(this::run))
+                .get("/runs/{run_id}/chart.svg", bearer(this::chart))
+                .get("/", bearer(this::page));
     }
 
     /**
-     * With {@code http.token} set, the run statuses need {@code Authorization: Bearer <token>}
-     * (compared in constant time); {@code /metrics} and {@code /health} stay open for scrapers and probes.
+     * With {@code http.token} set, whatever shows runs (the statuses, the charts, the live page) needs
+     * {@code Authorization: Bearer <token>} (compared in constant time); {@code /metrics} and
+     * {@code /health} stay open for scrapers and probes.
      */
     private Router.Handler bearer(Router.Handler handler) {
         byte[] token = service.config().httpToken().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
@@ -132,6 +139,27 @@ final class HttpApi implements AutoCloseable {
         try {
             Optional<RunStatus> status = isLocal(r) ? service.queries().localOne(runId) : service.queries().one(runId);
             return status.map(s -> Response.json(200, Json.statusNode(s)))
+                    .orElseGet(() -> Response.error(404, "no run '" + runId + "'"));
+        } catch (RunQueries.UnavailableException e) {
+            return Response.error(503, e.getMessage());
+        }
+    }
+
+    /** The live page: every run by severity, with its chart. */
+    private Response page(Request r) {
+        try {
+            return Response.text(200, HTML, LivePage.render(service.queries().all()));
+        } catch (RunQueries.UnavailableException e) {
+            return Response.text(503, HTML, LivePage.unavailable(e.getMessage()));
+        }
+    }
+
+    /** One run's chart, from its status' window, shaded from since_epoch. */
+    private Response chart(Request r) {
+        String runId = r.param("run_id");
+        try {
+            return service.queries().one(runId)
+                    .map(s -> Response.text(200, SVG, ChartSvg.forStatus(s)))
                     .orElseGet(() -> Response.error(404, "no run '" + runId + "'"));
         } catch (RunQueries.UnavailableException e) {
             return Response.error(503, e.getMessage());

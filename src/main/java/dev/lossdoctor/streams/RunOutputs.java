@@ -12,6 +12,9 @@ import org.apache.kafka.streams.processor.api.Record;
 /** Publishes what a run's update caused: its diagnosis events, then its new status, each to its sink. */
 final class RunOutputs {
 
+    /** Points between two status records of a run whose diagnosis did not change. */
+    static final int STATUS_EVERY_POINTS = 10;
+
     private final ProcessorContext<String, Object> context;
     private final String diagnosesSink;
     private final String statusSink;
@@ -36,8 +39,13 @@ final class RunOutputs {
             context.forward(new Record<String, Object>(state.runId(), event, timestamp), diagnosesSink);
             metrics.diagnosed(event);
         }
-        RunStatus status = analyzer.status(state);
-        context.forward(new Record<String, Object>(state.runId(), status, timestamp), statusSink);
-        metrics.runUpdated(status, previous);
+        metrics.runUpdated(analyzer.brief(state), previous);
+        // the full status reads the curves again and is a few hundred bytes: published when the
+        // diagnosis changes, when the run finishes, and every few points in between (the latest
+        // numbers stay fresh without doubling the work per record); the curve stays in the store
+        if (!events.isEmpty() || state.finished() || state.points() % STATUS_EVERY_POINTS == 0) {
+            RunStatus status = analyzer.status(state).withoutCurve();
+            context.forward(new Record<String, Object>(state.runId(), status, timestamp), statusSink);
+        }
     }
 }

@@ -230,7 +230,25 @@ class LossDoctorTopologyTest {
         assertThat(diagnoses.readKeyValuesToList()).extracting(kv -> kv.key, kv -> kv.value.diagnosis())
                 .containsExactly(tuple("no-key", Diagnosis.WARMING_UP));
         assertThat(store.get("no-key").points()).as("both points, keyed and not, in one state").isEqualTo(2);
-        assertThat(statuses.readKeyValuesToMap().get("no-key").epoch()).isEqualTo(2L);
+        assertThat(store.get("no-key").point(1).epoch()).as("the keyed and the unkeyed point, in order").isEqualTo(2L);
+        assertThat(statuses.readKeyValuesToMap()).containsKey("no-key");
+    }
+
+    @Test
+    void shouldPublishTheStatusOnEachChangeAndEveryTenthPointInBetween() {
+        start();
+
+        send("steady", runStarted("steady", T0), T0);
+        for (int e = 1; e <= 25; e++) {
+            double loss = 2.0 * Math.exp(-e / 10.0);
+            send("steady", metrics("steady", e, loss, loss * 1.05, minute(e)), minute(e));
+        }
+
+        List<Long> changes = diagnoses.readKeyValuesToList().stream().map(kv -> kv.value.epoch()).toList();
+        List<Long> published = statuses.readKeyValuesToList().stream().map(kv -> kv.value.epoch()).toList();
+        // run_started (no epoch), the diagnosis changes, and points 10 and 20
+        assertThat(published).containsSubsequence(10L, 20L).doesNotContain(25L, 21L);
+        assertThat(published).containsAll(changes.stream().filter(java.util.Objects::nonNull).toList());
     }
 
     @Test

@@ -1,0 +1,49 @@
+package dev.lossdoctor.chart;
+
+import dev.lossdoctor.core.Diagnosis;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one run's chart shows, independent of where it came from (a whole file offline, the
+ * service's window live).
+ *
+ * @param runId    the run's id (drawn escaped)
+ * @param xLabel   what the x axis counts: {@code "epoch"} or {@code "step"}
+ * @param points   the curve, in x order
+ * @param changes  the diagnosis timeline, in order: each change shades from its {@code since} to the next one's
+ *                 (a later change dated back before an earlier one's start takes that stretch over)
+ * @param bestValX where the validation loss was lowest, or null
+ */
+public record ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX) {
+
+    public ChartData {
+        Objects.requireNonNull(runId, "runId");
+        xLabel = xLabel == null ? "epoch" : xLabel;
+        points = List.copyOf(points);
+        changes = List.copyOf(changes);
+    }
+
+    /**
+     * One point. A metric that was not reported is null (the line goes straight across it); one
+     * reported but not finite is NaN or infinite (the line breaks and a marker shows at the top).
+     */
+    public record ChartPoint(double x, Double train, Double val, Double trainAcc, Double valAcc) {
+    }
+
+    /**
+     * A change of diagnosis seen at {@code x} (where the marker goes), which the analysis dates back
+     * to {@code since} (where its shaded stretch starts; null = at {@code x}).
+     */
+    public record Change(double x, Double since, Diagnosis diagnosis, String summary) {
+
+        public Change {
+            Objects.requireNonNull(diagnosis, "diagnosis");
+            summary = summary == null ? "" : summary;
+        }
+
+        double start() {
+            return since == null || !Double.isFinite(since) ? x : Math.min(since, x);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package dev.lossdoctor.chart;
+
+import static dev.lossdoctor.chart.ChartFixtures.aRun;
+import static dev.lossdoctor.chart.ChartFixtures.falling;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lossdoctor.chart.ChartData.ChartPoint;
+import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.RunStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+
+class ChartSvgTest {
+
+    private static SvgDoc draw(ChartData d) {
+        return new SvgDoc(ChartSvg.render(d));
+    }
+
+    private static List<String> tickLabels(SvgDoc svg, String anchor) {
+        return svg.all("//g[@class='ticks']/g[@text-anchor='" + anchor + "']/text").stream().map(Element::getTextContent).toList();
+    }
+
+    @Test
+    void shouldDrawTrainSolidAndValDashedAsOnePathEach() {
+        SvgDoc svg = draw(aRun("r1").withTrainLoss(falling(30, 2.0, 0.4)).withValLoss(falling(30, 2.1, 0.6)).build());
+
+        Element train = svg.byClass("path", "train-loss").get(0);
+        Element val = svg.byClass("path", "val-loss").get(0);
+        assertThat(svg.byClass("path", "series")).hasSize(2);
+        assertThat(train.hasAttribute("stroke-dasharray")).isFalse();
+        assertThat(val.getAttribute("stroke-dasharray")).isNotBlank();
+        assertThat(SvgDoc.subpaths(train.getAttribute("d"))).singleElement().satisfies(pts -> assertThat(pts).hasSize(30));
+        assertThat(svg.byClass("g", "legend").get(0).getTextContent()).contains("train loss", "val loss");
+    }
+
+    @Test
+    void shouldDrawTheFallingLossDownwardsAndLeftToRight() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(falling(10, 3, 1)).build());
+
+        List<double[]> pts = SvgDoc.subpaths(svg.byClass("path", "train-loss").get(0).getAttribute("d")).get(0);
+        for (int i = 1; i < pts.size(); i++) {
+            assertThat(pts.get(i)[0]).isGreaterThan(pts.get(i - 1)[0]);
+            assertThat(pts.get(i)[1]).isGreaterThanOrEqualTo(pts.get(i - 1)[1]); // SVG y grows downwards
+        }
+    }
+
+    @Test
+    void shouldShadeEachDiagnosisFromItsSinceToTheNextInItsSeverityColour() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(falling(40, 2, 0.1)).withValLoss(falling(40, 2, 0.3))
+                .changedTo(Diagnosis.LEARNING, 5, null, "Still learning.")
+                .changedTo(Diagnosis.OVERFITTING, 20, 14.0, "Validation loss has risen 12% since epoch 14.")
+                .changedTo(Diagnosis.DIVERGING, 35, 33.0, "Loss is NaN.")
+                .build());
+
+        List<Element> bands = svg.byClass("rect", "band");
+        assertThat(bands).extracting(b -> b.getAttribute("class"))
+                .containsExactly("band info", "band warning", "band critical");
+        assertThat(bands).extracting(b -> b.getAttribute("fill"))
+                .containsExactly(ChartSvg.fill(Diagnosis.LEARNING), ChartSvg.fill(Diagnosis.OVERFITTING), ChartSvg.fill(Diagnosis.DIVERGING));
+        // the overfitting stretch starts at its since (14), where the learning one ends, and runs to 33
+        double x0 = Double.parseDouble(bands.get(1).getAttribute("x"));
+        double w = Double.parseDouble(bands.get(1).getAttribute("width"));
+        double learningEnd = Double.parseDouble(bands.get(0).getAttribute("x")) + Double.parseDouble(bands.get(0).getAttribute("width"));
+        assertThat(learningEnd).isCloseTo(x0, org.assertj.core.data.Offset.offset(0.2));
+        double perEpoch = (Double.parseDouble(bands.get(2).getAttribute("x")) - x0) / (33 - 14);
+        assertThat(w).isCloseTo(perEpoch * 19, org.assertj.core.data.Offset.offset(0.3));
+        assertThat(bands.get(1).getTextContent()).contains("overfitting", "from epoch 14");
+    }
+
+    @Test
+    void shouldLetALaterDiagnosisDatedFurtherBackTakeOverTheEarlierStretch() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(falling(10, 1, 0.5)).withValLoss(falling(10, 1.1, 0.6))
+                .changedTo(Diagnosis.WARMING_UP, 1, null, "")
+                .changedTo(Diagnosis.LEARNING, 6, null, "")
+                .changedTo(Diagnosis.DIVERGING, 8, 2.0, "diverging since 2")
+                .build());
+
+        // learning (6..8) is overridden by diverging since 2: warming up 1..2, then diverging
+        assertThat(svg.byClass("rect", "band")).extracting(b -> b.getAttribute("class"))
+                .containsExactly("band info", "band critical");
+        assertThat(svg.byClass("path", "change")).hasSize(3); // every call is still marked where it was made
+    }
+
+    @Test
+    void shouldMarkEachChangeWithItsSummaryOnHover() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(falling(40, 2, 0.1)).withValLoss(falling(40, 2, 0.3))
+                .changedTo(Diagnosis.WARMING_UP, 1, null, "Too few points.")
+                .changedTo(Diagnosis.OVERFITTING, 20, 14.0, "Validation loss has risen 12% since its best at epoch 14 & <more>.")
+                .build());
+
+        List<Element> marks = svg.byClass("path", "change");
+        assertThat(marks).hasSize(2);
+        String title = marks.get(1).getElementsByTagName("title").item(0).getTextContent();
+        assertThat(title).isEqualTo("epoch 20: warming_up \u2192 overfitting (warning), since epoch 14. "
+                + "Validation loss has risen 12% since its best at epoch 14 & <more>.");
+        assertThat(svg.text).contains("&amp; &lt;more&gt;");
+    }
+
+    @Test
+    void shouldUseALogScaleWhenTheLossSpansMoreThanTwoDecades() {
+        SvgDoc log = draw(aRun("r").withTrainLoss(falling(30, 1000, 0.5)).build());
+        SvgDoc linear = draw(aRun("r").withTrainLoss(falling(30, 40, 0.5)).build());
+
+        assertThat(log.text).contains("loss (log scale)");
+        assertThat(tickLabels(log, "end")).contains("0.1", "1", "10", "100", "1000");
+        assertThat(linear.text).doesNotContain("log scale");
+        assertThat(tickLabels(linear, "end")).contains("0", "10", "20", "30", "40");
+    }
+
+    @Test
+    void shouldDrawNonFiniteLossesAsCrossesAtTheTopAndBreakTheLineThere() {
+        double nan = Double.NaN;
+        SvgDoc svg = draw(aRun("r").withTrainLoss(1.0, 0.9, 0.8, nan, Double.POSITIVE_INFINITY, 0.7, 0.6)
+                .withValLoss(1.1, 1.0, 0.9, 0.95, nan, nan, nan).build());
+
+        String d = svg.byClass("path", "train-loss").get(0).getAttribute("d");
+        assertThat(d).doesNotContain("NaN").doesNotContain("Infinity");
+        assertThat(SvgDoc.subpaths(d)).hasSize(2);
+        Element crosses = svg.byClass("path", "non-finite").get(0);
+        assertThat(crosses.getAttribute("d").split("M").length - 1).isEqualTo(4); // epochs 4..7
+        assertThat(crosses.getTextContent()).contains("at 4 points: epoch 4 to 7");
+        double firstCrossY = Double.parseDouble(crosses.getAttribute("d").split("[M l]")[2]);
+        assertThat(firstCrossY).isBetween(54.0, 64.0); // along the top of the plot (54 in a standalone chart)
+    }
+
+    @Test
+    void shouldDrawAPointAloneAsADot() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(0.7).withValLoss(0.8).build());
+
+        assertThat(svg.byClass("path", "train-loss").get(0).getAttribute("d")).endsWith("h0");
+        assertThat(svg.byClass("path", "train-loss").get(0).getAttribute("stroke-linecap")).isEqualTo("round");
+        assertThat(tickLabels(svg, "middle")).contains("1").doesNotContain("-1");
+    }
+
+    @Test
+    void shouldSayWhenNoLossIsFinite() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(Double.NaN, Double.NaN, Double.NaN).build());
+
+        assertThat(svg.byClass("path", "series")).isEmpty();
+        assertThat(svg.byClass("path", "non-finite")).hasSize(1);
+        assertThat(svg.text).contains("no finite loss values");
+    }
+
+    @Test
+    void shouldDrawAnEmptyRun() {
+        SvgDoc svg = draw(new ChartData("empty", "epoch", List.of(), List.of(), null));
+
+        assertThat(svg.text).contains("no points yet");
+    }
+
+    @Test
+    void shouldKeepHugeLossesOnALogScale() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(0.69, 0.7, 50, 3e9, 1e18).withValLoss(0.7, 0.7, 80, 5e12, 1e300).build());
+
+        assertThat(svg.text).contains("loss (log scale)");
+        assertThat(tickLabels(svg, "end")).contains("1e18");
+        assertThat(svg.byClass("path", "val-loss").get(0).getAttribute("d")).doesNotContain("E").doesNotContain("NaN");
+    }
+
+    @Test
+    void shouldDrawNegativeLossesOnALinearScale() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(0.5, 0.1, -0.3, -0.8, -1.2).withValLoss(0.6, 0.3, 0.1, 0.0, -0.1).build());
+
+        assertThat(svg.text).doesNotContain("log scale");
+        assertThat(tickLabels(svg, "end")).anyMatch(t -> t.startsWith("-"));
+    }
+
+    @Test
+    void shouldDownsampleTenThousandPointsButKeepTheExtremes() {
+        int n = 10_000;
+        double[] train = new double[n];
+        for (int i = 0; i < n; i++) {
+            train[i] = 1 + 0.1 * Math.sin(i * 0.7);
+        }
+        train[6_543] = 9.0;  // one spike up
+        train[2_000] = 0.2;  // one dip down
+        SvgDoc svg = draw(aRun("r").perStep(1).withTrainLoss(train).build());
+
+        String d = svg.byClass("path", "train-loss").get(0).getAttribute("d");
+        List<double[]> pts = SvgDoc.subpaths(d).get(0);
+        assertThat(pts.size()).isLessThan(2 * ChartSvg.WIDTH / 2 + 2);
+        assertThat(svg.text.length()).isLessThan(20_000);
+        double minY = pts.stream().mapToDouble(p -> p[1]).min().orElseThrow();
+        double maxY = pts.stream().mapToDouble(p -> p[1]).max().orElseThrow();
+        assertThat(minY).isLessThan(54 + 15); // the spike reaches the top of the plot (54 in a standalone chart)
+        assertThat(maxY).isGreaterThan(278 - 15); // the dip reaches the bottom (278)
+        assertThat(svg.text).contains("step \u2192");
+    }
+
+    @Test
+    void shouldAddAnAccuracyAxisWhenAccuracyIsReported() {
+        SvgDoc with = draw(aRun("r").withTrainLoss(1, 0.8, 0.6).withValLoss(1.1, 0.9, 0.8)
+                .withAccuracy(new double[] {0.5, 0.7, 0.8}, new double[] {0.45, 0.6, 0.7}).build());
+        SvgDoc without = draw(aRun("r").withTrainLoss(1, 0.8, 0.6).build());
+
+        assertThat(with.byClass("path", "train-acc")).hasSize(1);
+        assertThat(with.byClass("path", "val-acc")).hasSize(1);
+        assertThat(tickLabels(with, "start")).containsExactly("0.0", "0.2", "0.4", "0.6", "0.8", "1.0");
+        assertThat(with.text).contains(">accuracy<");
+        assertThat(without.byClass("path", "train-acc")).isEmpty();
+        assertThat(without.text).doesNotContain(">accuracy<");
+    }
+
+    @Test
+    void shouldMarkTheBestValidationEpoch() {
+        SvgDoc svg = draw(aRun("r").withTrainLoss(1, 0.8, 0.6, 0.5).withValLoss(1.1, 0.7, 0.9, 1.0).bestValAt(2).build());
+
+        Element best = svg.byClass("g", "best-val").get(0);
+        assertThat(best.getTextContent()).contains("Best validation loss 0.7 at epoch 2");
+        assertThat(best.getElementsByTagName("circle").getLength()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldEscapeRunIdsAndSummaries() {
+        String id = "run <b>&\"quoted\" 'x'";
+        SvgDoc svg = draw(aRun(id).withTrainLoss(1, 0.9).changedTo(Diagnosis.LEARNING, 1, null, "a \"b\" <c> & d\u0001").build());
+
+        assertThat(svg.one("//text[@font-weight='600']").getTextContent()).isEqualTo(id);
+        assertThat(svg.text).doesNotContain("<b>").doesNotContain("\u0001");
+    }
+
+    @Test
+    void shouldDrawTheServicesWindowShadedFromSinceEpoch() {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>();
+        for (long e = 21; e <= 40; e++) {
+            curve.add(new RunStatus.CurvePoint(e, e * 100, 1.0 / e, 0.05 + 0.002 * (e - 25) * (e - 25) / 25 + 0.02));
+        }
+        RunStatus status = new RunStatus("live-1", Diagnosis.OVERFITTING, 25L, 40L, 4000L, 0.025, 0.2, "falling", "rising",
+                25L, 0.07, "Validation loss has risen since epoch 25.", List.of("Stop training"), false, 40, Instant.EPOCH, curve);
+
+        ChartData data = ChartSvg.fromStatus(status);
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
+
+        assertThat(data.points()).extracting(ChartPoint::x).startsWith(21.0).endsWith(40.0);
+        assertThat(data.changes()).singleElement().satisfies(c -> assertThat(c.start()).isEqualTo(25.0));
+        Element band = svg.byClass("rect", "band").get(0);
+        assertThat(band.getAttribute("class")).isEqualTo("band warning");
+        assertThat(Double.parseDouble(band.getAttribute("x"))).isGreaterThan(100);
+        assertThat(svg.byClass("path", "change").get(0).getTextContent()).contains("since epoch 25");
+        assertThat(svg.byClass("g", "best-val")).hasSize(1);
+    }
+
+    @Test
+    void shouldMarkAServicePointWithNeitherLossAsNonFinite() {
+        List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(1L, null, 0.5, 0.6),
+                new RunStatus.CurvePoint(2L, null, 0.9, null), new RunStatus.CurvePoint(3L, null, null, null));
+        RunStatus status = new RunStatus("nan", Diagnosis.DIVERGING, 3L, 3L, null, null, null, null, null,
+                1L, 0.6, "NaN.", List.of(), false, 3, Instant.EPOCH, curve);
+
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
+
+        assertThat(svg.byClass("path", "non-finite").get(0).getTextContent()).contains("at 1 point: epoch 3");
+        assertThat(SvgDoc.subpaths(svg.byClass("path", "val-loss").get(0).getAttribute("d"))).hasSize(1);
+    }
+
+    @Test
+    void shouldShadeAServiceRunFromTheWindowsStartWhenItsSinceIsOlder() {
+        List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(null, 5000L, 0.5, null),
+                new RunStatus.CurvePoint(null, 5100L, 0.4, null), new RunStatus.CurvePoint(null, 5200L, null, null));
+        RunStatus status = new RunStatus("steps", Diagnosis.PLATEAU, 10L, null, 5200L, 0.4, null, "flat", null,
+                null, null, "Flat.", List.of(), false, 60, Instant.EPOCH, curve);
+
+        ChartData data = ChartSvg.fromStatus(status);
+
+        assertThat(data.xLabel()).isEqualTo("step");
+        assertThat(data.changes().get(0).x()).isEqualTo(5200.0);
+        new SvgDoc(ChartSvg.forStatus(status));
+    }
+}

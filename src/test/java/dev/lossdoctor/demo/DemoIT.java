@@ -1,0 +1,141 @@
+package dev.lossdoctor.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lossdoctor.cli.LossDoctor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code loss-doctor demo} for real: embedded broker, service, trainers; its plain output and its HTTP answers. */
+class DemoIT {
+
+    private static final Set<String> PROBLEMS = Set.of("overfitting", "plateau", "data_issue", "diverging", "oscillating", "underfitting");
+    private static final Pattern CHANGE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d run (\\S+)(?: epoch \\d+)?: ([a-z_]+) \\((info|warning|critical)\\)",
+            Pattern.MULTILINE);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void shouldShowTheRunsAndTheirDiagnosesInItsPlainOutputAndOnRuns() throws Exception {
+        int kafkaPort = Ports.freePort();
+        int httpPort = Ports.freePort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        AtomicInteger exit = new AtomicInteger(-1);
+        long start = System.nanoTime();
+        // --duration is the backstop: the test stops the demo (as Ctrl-C would) once it has seen enough
+        Thread demo = new Thread(() -> exit.set(LossDoctor.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+                "demo", "--kafka-port", "" + kafkaPort, "--http-port", "" + httpPort, "--speed", "10", "--duration", "200",
+                "--plain")), "demo-under-test");
+        demo.start();
+
+        // while it runs: /runs answers with the runs and their diagnoses
+        Map<String, String> onRuns = new TreeMap<>();
+        Map<String, List<String>> printed = Map.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (demo.isAlive() && System.nanoTime() < deadline
+                && !(printed.size() >= 8 && anyProblem(printed) && onRuns.values().stream().anyMatch(PROBLEMS::contains))) {
+            Thread.sleep(500);
+            onRuns.putAll(runs(httpPort));
+            printed = changes(out.toString());
+        }
+        System.out.printf("demo saw enough after %.1f s; /runs had %s%n", (System.nanoTime() - start) / 1e9, onRuns);
+        demo.interrupt();
+        demo.join(TimeUnit.SECONDS.toMillis(30));
+        System.out.println(out);
+
+        assertThat(demo.isAlive()).as("demo stopped").isFalse();
+        assertThat(exit.get()).as("exit code; stderr: %s", err).isZero();
+        assertThat(out.toString()).contains("Kafka:   127.0.0.1:" + kafkaPort + " — point your trainers here")
+                .contains("http://127.0.0.1:" + httpPort + "/runs")
+                .contains("http://127.0.0.1:" + httpPort + "/metrics")
+                .contains("http://127.0.0.1:" + httpPort + "/health/ready")
+                .contains(" stopped: ")
+                .doesNotContain("\u001b[");
+        printed = changes(out.toString());
+        assertThat(printed.keySet()).as("runs in the output").hasSizeGreaterThanOrEqualTo(8).allMatch(id -> id.startsWith("demo-"));
+        assertThat(anyProblem(printed)).as("a problem diagnosis in the output: %s", printed).isTrue();
+        assertThat(onRuns).as("runs on /runs").isNotEmpty();
+        assertThat(onRuns.keySet()).anyMatch(printed::containsKey);
+        assertThat(onRuns.values()).as("diagnoses on /runs").anyMatch(PROBLEMS::contains);
+        assertThat(Ports.isFree("127.0.0.1", kafkaPort) && Ports.isFree("127.0.0.1", httpPort)).as("ports released").isTrue();
+    }
+
+    /** run id → the diagnoses the plain output printed for it, in order. */
+    private static Map<String, List<String>> changes(String text) {
+        Map<String, List<String>> printed = new TreeMap<>();
+        Matcher m = CHANGE.matcher(text);
+        while (m.find()) {
+            printed.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+        }
+        return printed;
+    }
+
+    private static boolean anyProblem(Map<String, List<String>> printed) {
+        return printed.values().stream().flatMap(List::stream).anyMatch(PROBLEMS::contains);
+    }
+
+    @Test
+    void shouldSayInOneLineWhichPortIsInUseAndStartNothing() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = busy.getLocalPort();
+            int free = Ports.freePort();
+
+            for (String option : List.of("--kafka-port", "--http-port")) {
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                List<String> args = new ArrayList<>(List.of("demo", "--plain", "--duration", "1"));
+                args.addAll(option.equals("--kafka-port")
+                        ? List.of("--kafka-port", "" + port, "--http-port", "" + free)
+                        : List.of("--kafka-port", "" + free, "--http-port", "" + port));
+
+                int exit = LossDoctor.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+
+                assertThat(exit).isNotZero();
+                assertThat(err.toString()).isEqualTo("loss-doctor: port " + port + " is already in use (try " + option + ")"
+                        + System.lineSeparator());
+                assertThat(out.toString()).isEmpty();
+                assertThat(Ports.isFree("127.0.0.1", free)).as("nothing left listening").isTrue();
+            }
+        }
+    }
+
+    /** run id → diagnosis, from GET /runs (empty while the service is not answering yet). */
+    private static Map<String, String> runs(int httpPort) {
+        Map<String, String> runs = new TreeMap<>();
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                JsonNode body = DemoCurves.MAPPER.readTree(r.body());
+                for (JsonNode run : body.isArray() ? body : body.path("runs")) {
+                    runs.put(run.get("run_id").asText(), run.get("diagnosis").asText());
+                }
+            }
+        } catch (java.io.IOException e) {
+            // not up yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return runs;
+    }
+}
