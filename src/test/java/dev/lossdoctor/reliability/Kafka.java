@@ -189,8 +189,8 @@ final class Kafka {
         return out;
     }
 
-    /** Fails with a short account of every run whose diagnosis events differ from the fault-free ones. */
-    static void assertSameDiagnoses(Map<String, List<JsonNode>> expected, Map<String, List<JsonNode>> actual) {
+    /** Fails with a short account of every run whose records ({@code what}) differ from the fault-free ones. */
+    static void assertSamePerRun(String what, Map<String, List<JsonNode>> expected, Map<String, List<JsonNode>> actual) {
         List<String> problems = new ArrayList<>();
         for (String run : new TreeSet<>(union(expected.keySet(), actual.keySet()))) {
             List<JsonNode> e = expected.getOrDefault(run, List.of());
@@ -202,11 +202,11 @@ final class Kafka {
             while (i < Math.min(e.size(), a.size()) && e.get(i).equals(a.get(i))) {
                 i++;
             }
-            problems.add(String.format("%s: expected %d events, got %d; first difference at #%d:%n    expected %s%n    actual   %s",
+            problems.add(String.format("%s: expected %d, got %d; first difference at #%d:%n    expected %s%n    actual   %s",
                     run, e.size(), a.size(), i, i < e.size() ? e.get(i) : "(none)", i < a.size() ? a.get(i) : "(none)"));
         }
         if (!problems.isEmpty()) {
-            fail(problems.size() + " runs differ from the fault-free output:\n"
+            fail(problems.size() + " runs' " + what + " differ from the fault-free output:\n"
                     + String.join("\n", problems.subList(0, Math.min(10, problems.size()))));
         }
     }

@@ -15,17 +15,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import dev.lossdoctor.service.AppConfig;
+import dev.lossdoctor.streams.AnalysisMetrics;
+import dev.lossdoctor.streams.LossDoctorTopology;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
 
 /**
  * Generated valid traffic (many runs interleaved, noisy decaying curves) and what a fault-free run
- * of the service must publish for it: every run's diagnosis events in order and its last status,
- * from the same analysis the stream runs, offline. Compared as parsed JSON, every field included:
- * time in the events comes from the records, so nothing in them depends on when they were made.
+ * of the service must publish for it: every run's diagnosis events in order, from the same
+ * analysis the stream runs, offline (as {@code loss-doctor analyze}); and every run's status
+ * records in order, from the service's own topology in {@link TopologyTestDriver} with the
+ * service's settings. Compared as parsed JSON, every field included: time in the events comes
+ * from the records, so nothing in them depends on when they were made.
  */
 final class Workload {
 
     final List<TrainingTraffic.Event> events = new ArrayList<>();
     final Map<String, List<JsonNode>> diagnoses = new LinkedHashMap<>();
+    final Map<String, List<JsonNode>> statuses = new LinkedHashMap<>();
+    /** Each run's full status at the end, curve included, as {@code GET /runs/{id}} answers it. */
     final Map<String, JsonNode> finalStatus = new LinkedHashMap<>();
 
     /**
@@ -36,7 +52,32 @@ final class Workload {
         Workload w = new Workload();
         new TrainingTraffic(seed, Instant.now().minusSeconds(maxEpochs + 5), prefix).fleet(runs, concurrent, minEpochs, maxEpochs, Long.MAX_VALUE, w.events::add);
         w.analyse();
+        w.statuses.putAll(w.throughTheTopology(ServiceKillIT.SETTINGS));
         return w;
+    }
+
+    /** Status records per run, as the service's topology publishes them without any fault. */
+    private Map<String, List<JsonNode>> throughTheTopology(Map<String, String> settings) {
+        AppConfig config = AppConfig.of(settings);
+        Properties props = config.streamsProperties(null);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/workload-" + System.nanoTime());
+        Map<String, List<JsonNode>> out = new LinkedHashMap<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                LossDoctorTopology.build(config.topologyConfig(AnalysisMetrics.NONE)), props)) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(config.topics().metrics().name(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> status = driver.createOutputTopic(config.topics().status().name(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            for (TrainingTraffic.Event e : events) {
+                in.pipeInput(e.runId().getBytes(StandardCharsets.UTF_8), e.value(), e.timestampMillis());
+            }
+            status.readRecordsToList().forEach(r -> out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(reparse(r.value())));
+        }
+        return out;
+    }
+
+    int expectedStatuses() {
+        return statuses.values().stream().mapToInt(List::size).sum();
     }
 
     private void analyse() {
