@@ -6,6 +6,7 @@ import dev.lossdoctor.streams.AnalysisMetrics.Release;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -29,8 +30,17 @@ final class HeldRuns {
         }
     }
 
+    /** Decoded states of the runs touched last, so that a busy run is not decoded from the store on every event. */
+    static final int RECENT_STATES = 2048;
+
     private final KeyValueStore<String, RunState> store;
     private final Map<String, Summary> summaries = new HashMap<>();
+    private final Map<String, RunState> recent = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
+            return size() > RECENT_STATES;
+        }
+    };
     private final AtomicInteger instanceRuns;
     private final AnalysisMetrics metrics;
 
@@ -64,14 +74,20 @@ final class HeldRuns {
         unreadable.forEach(store::delete);
     }
 
-    /** The run's state, or null when this task does not hold it. */
+    /**
+     * The run's state, or null when this task does not hold it. The caller owns the object until
+     * it {@link #put}s it back: it leaves the recent states here, so that a state an update failed
+     * half-way through is never seen again (the next read decodes the stored one).
+     */
     RunState get(String runId) {
-        return store.get(runId);
+        RunState s = recent.remove(runId);
+        return s != null ? s : store.get(runId);
     }
 
     /** Stores the run's state; a run new to this task counts from here (its metrics from {@link RunOutputs}). */
     void put(RunState state) {
         store.put(state.runId(), state);
+        recent.put(state.runId(), state);
         if (summaries.put(state.runId(), Summary.of(state)) == null) {
             instanceRuns.incrementAndGet();
         }
@@ -79,6 +95,7 @@ final class HeldRuns {
 
     void evict(String runId, Release why) {
         Summary s = summaries.remove(runId);
+        recent.remove(runId);
         store.delete(runId);
         if (s != null) {
             instanceRuns.decrementAndGet();
@@ -91,6 +108,7 @@ final class HeldRuns {
         summaries.forEach((runId, s) -> metrics.runReleased(runId, s.current(), Release.REASSIGNED));
         instanceRuns.addAndGet(-summaries.size());
         summaries.clear();
+        recent.clear();
     }
 
     Map<String, Summary> summaries() {
