@@ -72,8 +72,9 @@ public final class Benchmark implements AutoCloseable {
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(30);
 
     /** What to measure. */
+    /** @param settings service settings over the defaults, in both topologies (e.g. {@code kafka.statestore.cache.max.bytes}) */
     public record Options(int partitions, int threads, long events, int runs, int repeats, int latencySeconds,
-                          List<Integer> scaleRuns, long scaleEvents, long seed) {
+                          List<Integer> scaleRuns, long scaleEvents, long seed, Map<String, String> settings) {
     }
 
     public record Throughput(String topology, long events, double seconds, double eventsPerSecond) {
@@ -368,6 +369,7 @@ public final class Benchmark implements AutoCloseable {
         s.put(AppConfig.STATUS_TOPIC, app + "-status");
         s.put(AppConfig.DLQ_TOPIC, app + "-dlq");
         s.put("kafka." + StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(options.threads()));
+        s.putAll(options.settings());
         return AppConfig.of(s);
     }
 

@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the generated input (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting for both topologies, as in the "
+            + "config file (e.g. kafka.statestore.cache.max.bytes=134217728); repeatable.")
+    java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--json", description = "Print the results as one JSON object.")
     boolean json;
 
@@ -74,7 +78,8 @@ final class BenchCommand implements Callable<Integer> {
         List<Integer> steps = scale.stream().filter(n -> n > 0).toList();
         PrintWriter err = spec.commandLine().getErr();
         Benchmark.Options options = new Benchmark.Options(partitions, threads, events, runs, repeats,
-                latencySeconds, steps, scaleEvents, seed);
+                latencySeconds, steps, scaleEvents, seed,
+                java.util.Map.copyOf(settings));
         Report report;
         try (Benchmark bench = new Benchmark(options, line -> {
             err.println(line);
@@ -107,8 +112,9 @@ final class BenchCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "Machine: %d cores, %s, %s, max heap %,d MB, load average at start %.1f%n",
                 r.machine().cores(), r.machine().jvm(), r.machine().os(), r.machine().maxHeapBytes() >> 20,
                 r.machine().loadAverageAtStart()));
-        b.append(String.format(Locale.ROOT, "Input: %,d events of %,d runs, %d partitions, %d stream thread(s), exactly_once_v2%n%n",
-                r.options().events(), r.options().runs(), r.options().partitions(), r.options().threads()));
+        b.append(String.format(Locale.ROOT, "Input: %,d events of %,d runs, %d partitions, %d stream thread(s), exactly_once_v2%s%n%n",
+                r.options().events(), r.options().runs(), r.options().partitions(), r.options().threads(),
+                r.options().settings().isEmpty() ? "" : ", settings " + r.options().settings()));
         b.append(String.format(Locale.ROOT, "%-28s %14s%n", "Throughput", "events/s"));
         for (int i = 0; i < r.full().size(); i++) {
             b.append(row("pass-through #" + (i + 1), r.passThrough().get(i)));
