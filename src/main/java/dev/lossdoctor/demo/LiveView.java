@@ -26,6 +26,8 @@ public final class LiveView {
     static final int SPARK_WIDTH = 20;
     /** Log-scale a run's sparklines when its losses span this factor (two decades) or more. */
     static final double LOG_SPAN = 100;
+    /** A sparkline's range is at least this fraction of its level, so noise on a plateau isn't blown up into a slope. */
+    static final double MIN_SPAN = 0.1;
     private static final int MAX_ID_WIDTH = 32;
 
     static final String RESET = "\u001b[0m";
@@ -151,8 +153,8 @@ public final class LiveView {
     }
 
     /**
-     * The range a sparkline is drawn on: linear, or logarithmic when every value is positive and
-     * they span {@value #LOG_SPAN} times or more. Train and val get one each, so each shows its
+     * The range a sparkline is drawn on: linear (at least {@value #MIN_SPAN} of the level wide),
+     * or logarithmic when every value is positive and they span {@value #LOG_SPAN} times or more. Train and val get one each, so each shows its
      * own shape (a val loss creeping up under a far lower train loss); the numbers give the levels.
      */
     record Scale(double lo, double hi, boolean log) {
@@ -171,8 +173,16 @@ public final class LiveView {
             if (lo > hi) {
                 return new Scale(0, 1, false);
             }
-            boolean log = lo > 0 && hi / lo >= LOG_SPAN;
-            return log ? new Scale(Math.log10(lo), Math.log10(hi), true) : new Scale(lo, hi, false);
+            if (lo > 0 && hi / lo >= LOG_SPAN) {
+                return new Scale(Math.log10(lo), Math.log10(hi), true);
+            }
+            // a flat stretch looks flat: a range under MIN_SPAN of the level is drawn around its middle
+            double minSpan = MIN_SPAN * Math.max(Math.abs(lo), Math.abs(hi));
+            if (hi - lo < minSpan) {
+                double mid = (lo + hi) / 2;
+                return new Scale(mid - minSpan / 2, mid + minSpan / 2, false);
+            }
+            return new Scale(lo, hi, false);
         }
 
         /** The level (0 to levels-1) of a finite value; the middle one when all values are equal. */

@@ -56,6 +56,15 @@ class LiveViewTest {
     }
 
     @Test
+    void shouldDrawAPlateauThatDriftsByAFractionOfAPercentAsFlatNotAsASlope() {
+        List<Double> plateau = List.of(0.430, 0.429, 0.428, 0.427, 0.426);
+
+        String line = LiveView.sparkline(plateau, LiveView.Scale.of(plateau));
+
+        assertThat(line).matches("▅[▄▅]{3}▄");
+    }
+
+    @Test
     void shouldDrawAFlatLossInTheMiddleAndEmptyInputAsNothing() {
         List<Double> flat = List.of(0.7, 0.7, 0.7);
 
