@@ -22,7 +22,7 @@ public final class LiveView {
     static final String BLOCKS = "▁▂▃▄▅▆▇█";
     static final char MISSING = ' ';
     static final char NOT_FINITE = '×';
-    /** Points drawn per sparkline (the latest ones). */
+    /** Columns per sparkline: the run's whole recent window, resampled to fit. */
     static final int SPARK_WIDTH = 20;
     /** Log-scale a run's sparklines when its losses span this factor (two decades) or more. */
     static final double LOG_SPAN = 100;
@@ -70,8 +70,8 @@ public final class LiveView {
                 val.add(p.valLoss());
             }
         }
-        train = last(train, SPARK_WIDTH);
-        val = last(val, SPARK_WIDTH);
+        train = resample(train, SPARK_WIDTH);
+        val = resample(val, SPARK_WIDTH);
         String diagnosis = pad(s.diagnosis().code() + (s.finished() ? " ■" : ""), 15);
         String advice = s.recommendations() == null || s.recommendations().isEmpty() ? "" : s.recommendations().get(0);
         String line = pad(clip(s.runId(), idWidth), idWidth) + " " + padLeft(s.epoch() == null ? "-" : Long.toString(s.epoch()), 6) + "  "
@@ -211,8 +211,19 @@ public final class LiveView {
         return a != 0 && (a >= 1e5 || a < 1e-2) ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
-    static <T> List<T> last(List<T> items, int n) {
-        return items.size() <= n ? items : items.subList(items.size() - n, items.size());
+    /**
+     * At most {@code n} of the items, evenly spread and ending with the latest: the last item of
+     * each of {@code n} equal stretches.
+     */
+    static <T> List<T> resample(List<T> items, int n) {
+        if (items.size() <= n) {
+            return items;
+        }
+        List<T> out = new ArrayList<>(n);
+        for (int c = 1; c <= n; c++) {
+            out.add(items.get((int) Math.round((double) c * items.size() / n) - 1));
+        }
+        return out;
     }
 
     /**
