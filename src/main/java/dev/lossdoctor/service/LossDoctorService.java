@@ -106,7 +106,8 @@ public final class LossDoctorService implements AutoCloseable {
         queries = new RunQueries(streams, self, Duration.ofSeconds(5));
         streams.start();
         log.info("Loss Doctor started: reading {} from {}, HTTP on {}:{} (advertised as {})",
-                config.topics().metrics().name(), config.bootstrapServers(), config.httpHost(), http.port(), self);
+                config.topics().metrics().name(), config.bootstrapServers(), config.httpHost(), http.port(),
+                self.host() + ":" + self.port());
     }
 
     private void bindJvmMetrics() {
