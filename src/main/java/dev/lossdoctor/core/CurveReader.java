@@ -309,15 +309,15 @@ final class CurveReader {
         if ((t == null || Math.abs(t.t) >= 3) && (v == null || Math.abs(v.t) >= 3)) {
             return false; // a clear trend under the jumps: not oscillation
         }
-        double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
-        double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
-        boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && tAmp >= OSCILLATION_AMPLITUDE
-                && Math.abs(t.t) < 3;
-        boolean valJumps = v != null && v.n >= 8 && v.reversalRate() >= OSCILLATION_REVERSALS && vAmp >= 2 * OSCILLATION_AMPLITUDE
-                && Math.abs(v.t) < 3 && tAmp >= OSCILLATION_AMPLITUDE / 2;
-        a.oscillationAmplitude = Math.max(tAmp, vAmp);
-        a.oscillationReversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
+        double tScale = oscScale(a.trainNow, all.firstTrain, all.bestTrain), vScale = oscScale(a.valNow, all.firstVal, all.bestVal);
+        boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(t.t) < 3
+                && t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale);
+        boolean valJumps = v != null && v.n >= 8 && v.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(v.t) < 3
+                && v.noiseAtLeast(2 * OSCILLATION_AMPLITUDE * vScale)
+                && t != null && t.noiseAtLeast(OSCILLATION_AMPLITUDE / 2 * tScale);
         if (trainJumps || valJumps) {
+            a.oscillationAmplitude = Math.max(t == null ? 0 : t.noise() / tScale, v == null ? 0 : v.noise() / vScale);
+            a.oscillationReversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
             a.since = s.epochs[oscFrom] != Point.NONE ? s.epochs[oscFrom] : s.steps[oscFrom];
             a.confidence = clamp(0.5 + a.oscillationAmplitude);
             return true;
