@@ -809,7 +809,8 @@ final class CurveReader {
                 summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
-                        ? ", validation loss " + Text.pct(shownFall(s.val, a)) + "."
+                        ? (a.trainTrend == Trend.FALLING ? ", validation loss " : "; validation loss is falling ")
+                        + Text.pct(shownFall(s.val, a)) + (a.trainTrend == Trend.FALLING ? "." : " per " + unit(s) + ".")
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
                         + " " + bestValEpoch + ").");
                 if (!summary.endsWith(".")) {
@@ -889,7 +890,17 @@ final class CurveReader {
                     r.recommendations(), s.finished, 0, updated(s), curve);
         }
         Assessment a = assess(s, s.size - 1);
-        Reading r = describe(s, a);
+        boolean curvesRead = a.train != null && (a.train.n >= 3 || a.val.n >= 3) && !all.hasNonFinite();
+        boolean ofTheCurve = d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
+        if (a.diagnosis != d && ofTheCurve && curvesRead) {
+            // the words are about what was said (the readings have not settled on anything new)
+            a.diagnosis = d;
+            a.since = s.sinceEpoch;
+            if (d == Diagnosis.OSCILLATING) {
+                measureOscillation(s, a);
+            }
+        }
+        Reading r = a.diagnosis == d ? describe(s, a) : lastWords(s, a, d);
         int last = s.size - 1;
         RunState.Aggregates all = a.all;
         return new RunStatus(s.runId, d, s.sinceEpoch == Point.NONE ? null : s.sinceEpoch,
@@ -900,6 +911,31 @@ final class CurveReader {
                 Float.isFinite(all.bestVal) ? key(all.bestValEpoch, all.bestValStep) : null,
                 Float.isFinite(all.bestVal) ? (double) all.bestVal : null,
                 r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve);
+    }
+
+    /** For a status whose diagnosis the curve does not show by itself: the state it is in, in words. */
+    private Reading lastWords(RunState s, Assessment a, Diagnosis d) {
+        if (d == Diagnosis.WARMING_UP) {
+            return Reading.warmingUp(a.points);
+        }
+        Reading now = describe(s, a);
+        String why = d == Diagnosis.STALLED
+                ? "No metrics for a while from a run that has not finished (last at " + updated(s) + "). "
+                : d == Diagnosis.MISCONFIGURED ? "The run's configuration has a problem (reported at its start). "
+                : "Diagnosed " + d.code() + (s.sinceEpoch == Point.NONE ? "" : " since " + unit(s) + " " + s.sinceEpoch) + ". ";
+        return new Reading(d, s.sinceEpoch, now.confidence(), now.evidence(), why + now.summary(), now.recommendations());
+    }
+
+    /** The jumps of the oscillation window, for the words (the reading decides by counting). */
+    private void measureOscillation(RunState s, Assessment a) {
+        int oscFrom = Math.max(a.from, a.to - (int) Math.min(VIEW, Math.max(OSCILLATION_POINTS, Math.round(4 * a.pointsPerEpoch))));
+        Fit t = Fit.of(s.train, oscFrom, a.to, scratch);
+        Fit v = Fit.of(s.val, oscFrom, a.to, scratch);
+        double tAmp = t.n >= 3 ? t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain) : 0;
+        double tRev = t.reversalRate();
+        double vAmp = v.n >= 3 ? v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal) : 0;
+        a.oscillationAmplitude = Math.max(tAmp, vAmp);
+        a.oscillationReversals = Math.max(tRev, v.reversalRate());
     }
 
     private static Instant updated(RunState s) {
