@@ -55,6 +55,8 @@ final class CurveReader {
     /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
     static final double OVERFIT_RISE = 0.02;
     static final double OVERFIT_TRAIN_DROP = 0.2;
+    /** Validation rising this far above its best while training stalls (the table's train flat, val rising). */
+    static final double DEGRADING_RISE = 0.1;
     /** Memorizing: no validation progress for this many points while training fell to under half of it. */
     static final int MEMORIZING_POINTS = 5;
     static final double MEMORIZING_GAP = 0.5;
@@ -87,11 +89,18 @@ final class CurveReader {
      */
     byte quick(RunState s, int end) {
         Assessment a = assess(s, end);
-        return encode(a.diagnosis, a.orElse);
+        return a.weak ? (byte) (a.diagnosis.ordinal() | KEEP_STILL << 4) : encode(a.diagnosis, a.orElse);
     }
 
     static byte encode(Diagnosis d, Diagnosis orElse) {
         return (byte) (d.ordinal() | (orElse == null ? 0 : (orElse.ordinal() + 1) << 4));
+    }
+
+    /** The high nibble of a weak learning reading: any still state said (converged, plateau, underfitting) stands. */
+    private static final int KEEP_STILL = 15;
+
+    private static boolean still(Diagnosis d) {
+        return d == Diagnosis.CONVERGED || d == Diagnosis.PLATEAU || d == Diagnosis.UNDERFITTING || d == Diagnosis.LEARNING;
     }
 
     /** What a reading means given what was said: the diagnosis, or the one said when the reading allows both. */
@@ -101,6 +110,9 @@ final class CurveReader {
         }
         Diagnosis d = Diagnosis.values()[reading & 0x0F];
         int other = (reading >> 4) & 0x0F;
+        if (other == KEEP_STILL) {
+            return current != null && still(current) ? current : d;
+        }
         if (other != 0 && current != null && (current == d || current.ordinal() == other - 1)) {
             return current;
         }
@@ -114,23 +126,19 @@ final class CurveReader {
         return describe(s, a);
     }
 
-    /** The verdict at {@code run_finished}: a problem stands; a run still learning was undertrained. */
+    /**
+     * The verdict at {@code run_finished}: what the whole curve says at its end (a function of the
+     * points, whatever order they came in); a run still learning then was undertrained, unless its
+     * validation loss had levelled off (converged: more epochs would not have helped it).
+     */
     Reading verdict(RunState s) {
         if (s.size == 0) {
             return Reading.warmingUp(0);
         }
         Assessment a = assess(s, s.size - 1);
-        if (s.current != null && s.current.severity() != Severity.INFO && s.current != Diagnosis.STALLED
-                && a.diagnosis != Diagnosis.DIVERGING) {
-            a.diagnosis = s.current; // the verdict is what was said; no new event
-            a.since = s.sinceEpoch;
-            return describe(s, a);
-        }
         if (a.diagnosis == Diagnosis.LEARNING && a.trainTrend == Trend.FALLING) {
             boolean valSaturated = a.val != null && a.val.n >= 3 && a.valTrend != Trend.FALLING
                     && a.points >= CONVERGED_POINTS;
-            // still falling and validation with it: room to learn; validation levelled off: more
-            // epochs would only fit the training set better
             a.diagnosis = valSaturated ? Diagnosis.CONVERGED : Diagnosis.UNDERTRAINED;
             a.valSaturated = valSaturated;
         }
@@ -159,6 +167,7 @@ final class CurveReader {
         double oscillationAmplitude, oscillationReversals;
         double gap;                         // (val - train) / val
         boolean memorizing;
+        boolean valDegrading;
         double stuckAboveBest;
         boolean valSaturated;               // validation levelled off while training still falls
         boolean creeping;                   // underfitting by a steady creep at no progress
@@ -166,6 +175,8 @@ final class CurveReader {
         long frozenSince = Point.NONE;
         boolean frozenWholeView;
         Diagnosis orElse;                   // on the line between diagnosis and this: keep whichever was said
+        int trendPoints = TREND_POINTS, shortTrendPoints = SHORT_TREND_POINTS;
+        boolean weak;                       // learning read from the short stretch alone: a still state said stands
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
@@ -195,8 +206,12 @@ final class CurveReader {
             return a;
         }
         a.pointsPerEpoch = pointsPerEpoch(s, from, to);
-        int trendFrom = Math.max(from, to - TREND_POINTS);
-        int shortFrom = Math.max(from, to - SHORT_TREND_POINTS);
+        // a run reporting several points an epoch reads its trends over epochs, not points: the
+        // noise of a single step says nothing
+        a.trendPoints = (int) Math.min(VIEW, Math.max(TREND_POINTS, Math.round(3 * a.pointsPerEpoch)));
+        a.shortTrendPoints = (int) Math.max(SHORT_TREND_POINTS, Math.round(a.trendPoints / 2.0));
+        int trendFrom = Math.max(from, to - a.trendPoints);
+        int shortFrom = Math.max(from, to - a.shortTrendPoints);
         a.train = Fit.of(s.train, trendFrom, to, scratch);
         a.val = Fit.of(s.val, trendFrom, to, scratch);
         Fit trainShort = Fit.of(s.train, shortFrom, to, scratch);
@@ -260,8 +275,10 @@ final class CurveReader {
         if (oscillating(s, a, hasTrain, hasVal)) {
             return Diagnosis.OSCILLATING;
         }
+        // the drop must stand out from the validation loss's own scatter (one high first point is not a drop)
         boolean valOutpacesTrain = a.valDropTotal >= DATA_ISSUE_VAL_DROP
-                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal);
+                && a.valDropTotal >= DATA_ISSUE_RATIO * Math.max(0, a.trainDropTotal)
+                && a.valDropTotal >= 3 * a.val.scatter() / Math.abs(all.firstVal);
         // or, slower: validation falling steadily several times faster than training
         boolean valRateOutpacesTrain = a.points >= MIN_POINTS + 2 && a.valTrend == Trend.FALLING
                 && a.trainDropTotal < 1 - NO_PROGRESS_SHARE // training never got anywhere
@@ -279,8 +296,8 @@ final class CurveReader {
     }
 
     private boolean oscillating(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
-        int oscFrom = Math.max(a.from, a.to - OSCILLATION_POINTS);
-        if (a.to - oscFrom < 10) {
+        int oscFrom = Math.max(a.from, a.to - (int) Math.min(VIEW, Math.max(OSCILLATION_POINTS, Math.round(4 * a.pointsPerEpoch))));
+        if (a.to - oscFrom < Math.max(10, Math.min(VIEW / 2, 2 * a.pointsPerEpoch))) { // two epochs at least
             return false;
         }
         if ((!hasTrain || Fit.reversalRate(s.train, oscFrom, a.to) < OSCILLATION_REVERSALS)
@@ -292,15 +309,15 @@ final class CurveReader {
         if ((t == null || Math.abs(t.t) >= 3) && (v == null || Math.abs(v.t) >= 3)) {
             return false; // a clear trend under the jumps: not oscillation
         }
-        double tAmp = t == null ? 0 : t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain);
-        double vAmp = v == null ? 0 : v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal);
-        boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && tAmp >= OSCILLATION_AMPLITUDE
-                && Math.abs(t.t) < 3;
-        boolean valJumps = v != null && v.reversalRate() >= OSCILLATION_REVERSALS && vAmp >= 2 * OSCILLATION_AMPLITUDE
-                && Math.abs(v.t) < 3 && tAmp >= OSCILLATION_AMPLITUDE / 2;
-        a.oscillationAmplitude = Math.max(tAmp, vAmp);
-        a.oscillationReversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
+        double tScale = oscScale(a.trainNow, all.firstTrain, all.bestTrain), vScale = oscScale(a.valNow, all.firstVal, all.bestVal);
+        boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(t.t) < 3
+                && t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale);
+        boolean valJumps = v != null && v.n >= 8 && v.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(v.t) < 3
+                && v.noiseAtLeast(2 * OSCILLATION_AMPLITUDE * vScale)
+                && t != null && t.noiseAtLeast(OSCILLATION_AMPLITUDE / 2 * tScale);
         if (trainJumps || valJumps) {
+            a.oscillationAmplitude = Math.max(t == null ? 0 : t.noise() / tScale, v == null ? 0 : v.noise() / vScale);
+            a.oscillationReversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
             a.since = s.epochs[oscFrom] != Point.NONE ? s.epochs[oscFrom] : s.steps[oscFrom];
             a.confidence = clamp(0.5 + a.oscillationAmplitude);
             return true;
@@ -318,10 +335,18 @@ final class CurveReader {
             }
             after++;
         }
-        if (after < 3) {
-            return false;
+        if (after < 3 || a.valTrend == Trend.FALLING) {
+            return false; // a validation loss still falling is not overfitting, whatever one low point says
         }
         if (a.trainDropSinceValBest < OVERFIT_TRAIN_DROP) {
+            // validation degrading while training stalls: the same advice, and look at the pipeline
+            double margin = Math.max(DEGRADING_RISE, 3 * a.val.scatter() / Math.abs(all.bestVal));
+            if (a.valTrend == Trend.RISING && a.trainTrend == Trend.FLAT && a.valRiseFromBest > margin) {
+                a.since = bestKey;
+                a.confidence = 0.7;
+                a.valDegrading = true;
+                return true;
+            }
             return false;
         }
         double rise = a.valRiseFromBest;
@@ -382,8 +407,9 @@ final class CurveReader {
         }
         boolean positive = all.firstTrain > 0;
         if (trainFlat && a.valTrend != Trend.FALLING) {
-            if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6
-                    && t.scatter() < 0.02 * a.trainScale) {
+            // (jumps of oscillation size are left to the oscillation check, once it has the points)
+            if (positive && a.trainNow >= NO_PROGRESS_SHARE * all.firstTrain && a.points >= 6 && epochsOf(a) >= 5
+                    && t.scatter() < OSCILLATION_AMPLITUDE * a.trainScale) {
                 a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
                 a.confidence = 0.8;
                 return Diagnosis.PLATEAU;
@@ -412,7 +438,8 @@ final class CurveReader {
         // slow now, and slow on average since the start: a healthy run that has just slowed down
         // has already come a long way
         boolean slowAndHigh = positive && falling >= FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
-                && a.trainNow >= HIGH_SHARE * all.firstTrain && a.trainDropTotal / epochs < SLOW_RATE;
+                && a.trainNow >= HIGH_SHARE * all.firstTrain && a.trainDropTotal / epochs < SLOW_RATE
+                && a.trainDropTotal >= 3 * t.scatter() / Math.abs(all.firstTrain); // it did come down, beyond its noise
         if (slowAndHigh && falling < SLOW_RATE) {
             a.since = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
             a.confidence = clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3);
@@ -426,6 +453,10 @@ final class CurveReader {
         }
         a.since = Point.NONE;
         a.confidence = 0.7;
+        // a fall the long stretch does not confirm may be noise: it does not end a still state
+        double fallOverStretch = -a.train.slope * (a.train.n - 1);
+        a.weak = Math.abs(a.train.t) < SIGNIFICANT_T
+                || a.trainDropTotal < 1 - NO_PROGRESS_SHARE && fallOverStretch < 3 * a.train.scatter();
         return Diagnosis.LEARNING;
     }
 
@@ -477,7 +508,7 @@ final class CurveReader {
 
     /** Where the flat stretch began: the first point of the trend window that is within the band. */
     private static long flatSince(RunState s, Assessment a) {
-        int i = Math.max(a.from, a.to - TREND_POINTS);
+        int i = Math.max(a.from, a.to - a.trendPoints);
         return s.epochs[i] != Point.NONE ? s.epochs[i] : s.steps[i];
     }
 
@@ -552,7 +583,7 @@ final class CurveReader {
     }
 
     private static int trendFromOf(Assessment a) {
-        return Math.max(a.from, a.to - TREND_POINTS);
+        return Math.max(a.from, a.to - a.trendPoints);
     }
 
     /** How far the loss climbed within the recent stretch: a run that blew up long ago and stayed there is not climbing now. */
@@ -594,10 +625,10 @@ final class CurveReader {
     /** Points per epoch: 1 for a per-epoch run, more when a run reports several steps an epoch. */
     private static double pointsPerEpoch(RunState s, int from, int to) {
         long e0 = s.epochs[from], e1 = s.epochs[to - 1];
-        if (e0 == Point.NONE || e1 == Point.NONE || e1 <= e0) {
+        if (e0 == Point.NONE || e1 == Point.NONE) {
             return 1;
         }
-        return Math.max(1, (to - 1 - from) / (double) (e1 - e0));
+        return Math.max(1, (to - from) / (double) (e1 - e0 + 1));
     }
 
     private static double clamp(double c) {
@@ -676,6 +707,14 @@ final class CurveReader {
             case OVERFITTING -> {
                 ev.put("val_rise_since_best", Text.round(a.valRiseFromBest));
                 ev.put("train_drop_since_val_best", Text.round(a.trainDropSinceValBest));
+                if (a.valDegrading) {
+                    summary = "Validation loss has risen " + Text.pct(a.valRiseFromBest) + " since its best at " + unit(s) + " "
+                            + bestValEpoch + " (" + Text.num(all.bestVal) + ") while training loss stalled at "
+                            + Text.num(a.trainNow) + ": validation is degrading with nothing learned to explain it.";
+                    recs.add("Stop training and restore the " + unit(s) + "-" + bestValEpoch + " checkpoint");
+                    recs.add("Check the validation pipeline: its data, its preprocessing, and that it runs in evaluation mode");
+                    return new Reading(a.diagnosis, a.since, a.confidence, ev, summary, recs);
+                }
                 if (a.memorizing) {
                     ev.put("gap", Text.round(a.gap));
                     summary = "Validation loss has not improved since its best at " + unit(s) + " " + bestValEpoch + " ("
@@ -770,7 +809,8 @@ final class CurveReader {
                 summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
                         : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
-                        ? ", validation loss " + Text.pct(shownFall(s.val, a)) + "."
+                        ? (a.trainTrend == Trend.FALLING ? ", validation loss " : "; validation loss is falling ")
+                        + Text.pct(shownFall(s.val, a)) + (a.trainTrend == Trend.FALLING ? "." : " per " + unit(s) + ".")
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
                         + " " + bestValEpoch + ").");
                 if (!summary.endsWith(".")) {
@@ -792,7 +832,7 @@ final class CurveReader {
      * fitted rate.
      */
     private static double shownFall(float[] y, Assessment a) {
-        int from = Math.max(a.from, a.to - SHORT_TREND_POINTS);
+        int from = Math.max(a.from, a.to - a.shortTrendPoints);
         int first = -1, last = -1;
         for (int i = from; i < a.to; i++) {
             if (Float.isFinite(y[i])) {
@@ -850,7 +890,17 @@ final class CurveReader {
                     r.recommendations(), s.finished, 0, updated(s), curve);
         }
         Assessment a = assess(s, s.size - 1);
-        Reading r = describe(s, a);
+        boolean curvesRead = a.train != null && (a.train.n >= 3 || a.val.n >= 3) && !all.hasNonFinite();
+        boolean ofTheCurve = d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
+        if (a.diagnosis != d && ofTheCurve && curvesRead) {
+            // the words are about what was said (the readings have not settled on anything new)
+            a.diagnosis = d;
+            a.since = s.sinceEpoch;
+            if (d == Diagnosis.OSCILLATING) {
+                measureOscillation(s, a);
+            }
+        }
+        Reading r = a.diagnosis == d ? describe(s, a) : lastWords(s, a, d);
         int last = s.size - 1;
         RunState.Aggregates all = a.all;
         return new RunStatus(s.runId, d, s.sinceEpoch == Point.NONE ? null : s.sinceEpoch,
@@ -861,6 +911,31 @@ final class CurveReader {
                 Float.isFinite(all.bestVal) ? key(all.bestValEpoch, all.bestValStep) : null,
                 Float.isFinite(all.bestVal) ? (double) all.bestVal : null,
                 r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve);
+    }
+
+    /** For a status whose diagnosis the curve does not show by itself: the state it is in, in words. */
+    private Reading lastWords(RunState s, Assessment a, Diagnosis d) {
+        if (d == Diagnosis.WARMING_UP) {
+            return Reading.warmingUp(a.points);
+        }
+        Reading now = describe(s, a);
+        String why = d == Diagnosis.STALLED
+                ? "No metrics for a while from a run that has not finished (last at " + updated(s) + "). "
+                : d == Diagnosis.MISCONFIGURED ? "The run's configuration has a problem (reported at its start). "
+                : "Diagnosed " + d.code() + (s.sinceEpoch == Point.NONE ? "" : " since " + unit(s) + " " + s.sinceEpoch) + ". ";
+        return new Reading(d, s.sinceEpoch, now.confidence(), now.evidence(), why + now.summary(), now.recommendations());
+    }
+
+    /** The jumps of the oscillation window, for the words (the reading decides by counting). */
+    private void measureOscillation(RunState s, Assessment a) {
+        int oscFrom = Math.max(a.from, a.to - (int) Math.min(VIEW, Math.max(OSCILLATION_POINTS, Math.round(4 * a.pointsPerEpoch))));
+        Fit t = Fit.of(s.train, oscFrom, a.to, scratch);
+        Fit v = Fit.of(s.val, oscFrom, a.to, scratch);
+        double tAmp = t.n >= 3 ? t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain) : 0;
+        double tRev = t.reversalRate();
+        double vAmp = v.n >= 3 ? v.noise() / oscScale(a.valNow, all.firstVal, all.bestVal) : 0;
+        a.oscillationAmplitude = Math.max(tAmp, vAmp);
+        a.oscillationReversals = Math.max(tRev, v.reversalRate());
     }
 
     private static Instant updated(RunState s) {

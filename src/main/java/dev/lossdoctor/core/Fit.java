@@ -132,6 +132,32 @@ final class Fit {
     }
 
     /**
+     * Whether {@link #noise()} is at least {@code y}, mostly by counting (no sort): fewer than half
+     * the jumps that large means no; more than half means yes; a tie is settled by the median.
+     */
+    boolean noiseAtLeast(double y) {
+        int k = 0, atLeast = 0;
+        float prev = Float.NaN;
+        for (int i = from; i < to; i++) {
+            float v = this.y[i];
+            if (Float.isNaN(v)) {
+                continue;
+            }
+            if (!Float.isNaN(prev)) {
+                k++;
+                if (Math.abs(v - prev) >= y) {
+                    atLeast++;
+                }
+            }
+            prev = v;
+        }
+        if (2 * atLeast < k) {
+            return false;
+        }
+        return 2 * atLeast > k + 1 || noise() >= y;
+    }
+
+    /**
      * Robust standard deviation around the local trend. Second differences cancel a locally
      * straight trend; for white noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 sqrt(6) s.
      */

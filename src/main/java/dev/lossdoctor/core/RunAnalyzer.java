@@ -38,7 +38,7 @@ public final class RunAnalyzer {
             return List.of(); // a replayed run_started changes nothing
         }
         state.configSeen = true;
-        state.config = started.config() == null ? RunConfig.EMPTY : started.config();
+        state.config = started.config() == null ? RunConfig.EMPTY : started.config().clipped(RunConfig.MAX_CHARS);
         List<String> problems = ConfigCheck.problems(state.config);
         if (problems.isEmpty()) {
             return state.current == null
@@ -61,14 +61,21 @@ public final class RunAnalyzer {
         }
         state.stalled = false;
         int pos = state.insert(p);
-        if (pos < 0) {
+        if (pos == RunState.DUPLICATE) {
             return List.of();
         }
-        // the readings of the last few prefixes: older ones move one slot back; those whose prefix
-        // holds the new point are read again (for a point in order, only the newest)
-        System.arraycopy(state.readings, 1, state.readings, 0, RunState.READINGS - 1);
-        state.readings[RunState.READINGS - 1] = CurveReader.NO_READING;
-        for (int end = Math.max(pos, state.size - RunState.READINGS); end < state.size; end++) {
+        // the raw readings of the last few prefixes, which the hysteresis looks at: a point in
+        // order adds the newest; a late one can change them all, so they are all read again
+        // (that is what makes the diagnosis a function of the set of points, not of their order)
+        int first;
+        if (pos == state.size - 1) {
+            System.arraycopy(state.readings, 1, state.readings, 0, RunState.READINGS - 1);
+            first = pos;
+        } else {
+            java.util.Arrays.fill(state.readings, CurveReader.NO_READING);
+            first = Math.max(0, state.size - RunState.READINGS);
+        }
+        for (int end = first; end < state.size; end++) {
             state.readings[RunState.READINGS - (state.size - end)] = reader.quick(state, end);
         }
         if (state.finished) {
@@ -189,8 +196,10 @@ public final class RunAnalyzer {
         Diagnosis previous = state.current;
         state.current = r.diagnosis();
         state.sinceEpoch = r.since();
-        return new DiagnosisEvent(state.runId, epoch, step, r.diagnosis(), previous,
-                r.since() == Point.NONE ? epoch : Long.valueOf(r.since()), r.confidence(), r.summary(),
+        Long at = epoch == null || epoch == Point.NONE ? null : epoch; // a step-only run has no epoch
+        Long atStep = step == null || step == Point.NONE ? null : step;
+        Long since = r.since() == Point.NONE ? (at != null ? at : atStep) : Long.valueOf(r.since());
+        return new DiagnosisEvent(state.runId, at, atStep, r.diagnosis(), previous, since, r.confidence(), r.summary(),
                 List.copyOf(r.recommendations()), r.evidence(), timestamp);
     }
 

@@ -82,14 +82,33 @@ public final class RunState {
         return new Point(epochs[i], steps[i], train[i], val[i], valScore[i], flags[i]);
     }
 
+    /**
+     * The diagnosis the last readings agree on, or null while they don't (or one sits on the line
+     * between two): a function of the points alone. The diagnosis said equals it once it settles.
+     */
+    public Diagnosis settledReading() {
+        byte r = readings[READINGS - 1];
+        for (byte other : readings) {
+            if (other != r || other == CurveReader.NO_READING || (other & 0xF0) != 0) {
+                return null;
+            }
+        }
+        return Diagnosis.values()[r & 0x0F];
+    }
+
     /** Index of the last point of the window, or -1. */
     int last() {
         return size - 1;
     }
 
+    /** {@link #insert} of a point already in the window: nothing changed. */
+    static final int DUPLICATE = -1;
+    /** {@link #insert} of a point older than a full window: only the aggregates took it. */
+    static final int ABSORBED = -2;
+
     /**
-     * Puts a point in its place. Returns its index in the window, or -1 when it changed nothing
-     * in the window (a duplicate, or older than the whole window: then only the aggregates see it).
+     * Puts a point in its place. Returns its index in the window, {@link #DUPLICATE}, or
+     * {@link #ABSORBED}.
      */
     int insert(Point p) {
         int pos = size;
@@ -97,28 +116,35 @@ public final class RunState {
             pos--;
         }
         if (pos > 0 && epochs[pos - 1] == p.epoch() && steps[pos - 1] == p.step()) {
-            return -1; // duplicate: the first report of a point wins
+            return DUPLICATE; // the first report of a point wins
         }
         if (size == WINDOW) {
             if (pos == 0) {
                 evicted.add(p); // older than everything kept: it still counts for first/best
-                return -1;
+                return ABSORBED;
             }
+            // the oldest point leaves; the ones before the new point move down one, which frees
+            // exactly the slot before the ones after it
             evicted.add(point(0));
             evictedCount++;
             shift(1, 0, pos - 1);
             pos--;
-            size--;
+            put(pos, p);
+            return pos;
         }
         shift(pos, pos + 1, size - pos);
+        put(pos, p);
+        size++;
+        return pos;
+    }
+
+    private void put(int pos, Point p) {
         epochs[pos] = p.epoch();
         steps[pos] = p.step();
         train[pos] = p.train();
         val[pos] = p.val();
         valScore[pos] = p.valScore();
         flags[pos] = (byte) p.flags();
-        size++;
-        return pos;
     }
 
     private void shift(int from, int to, int count) {

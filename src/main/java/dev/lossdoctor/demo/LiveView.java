@@ -22,10 +22,12 @@ public final class LiveView {
     static final String BLOCKS = "▁▂▃▄▅▆▇█";
     static final char MISSING = ' ';
     static final char NOT_FINITE = '×';
-    /** Points drawn per sparkline (the latest ones). */
+    /** Columns per sparkline: the run's whole recent window, resampled to fit. */
     static final int SPARK_WIDTH = 20;
     /** Log-scale a run's sparklines when its losses span this factor (two decades) or more. */
     static final double LOG_SPAN = 100;
+    /** A sparkline's range is at least this fraction of its level, so noise on a plateau isn't blown up into a slope. */
+    static final double MIN_SPAN = 0.1;
     private static final int MAX_ID_WIDTH = 32;
 
     static final String RESET = "\u001b[0m";
@@ -68,8 +70,8 @@ public final class LiveView {
                 val.add(p.valLoss());
             }
         }
-        train = last(train, SPARK_WIDTH);
-        val = last(val, SPARK_WIDTH);
+        train = resample(train, SPARK_WIDTH);
+        val = resample(val, SPARK_WIDTH);
         String diagnosis = pad(s.diagnosis().code() + (s.finished() ? " ■" : ""), 15);
         String advice = s.recommendations() == null || s.recommendations().isEmpty() ? "" : s.recommendations().get(0);
         String line = pad(clip(s.runId(), idWidth), idWidth) + " " + padLeft(s.epoch() == null ? "-" : Long.toString(s.epoch()), 6) + "  "
@@ -151,8 +153,8 @@ public final class LiveView {
     }
 
     /**
-     * The range a sparkline is drawn on: linear, or logarithmic when every value is positive and
-     * they span {@value #LOG_SPAN} times or more. Train and val get one each, so each shows its
+     * The range a sparkline is drawn on: linear (at least {@value #MIN_SPAN} of the level wide),
+     * or logarithmic when every value is positive and they span {@value #LOG_SPAN} times or more. Train and val get one each, so each shows its
      * own shape (a val loss creeping up under a far lower train loss); the numbers give the levels.
      */
     record Scale(double lo, double hi, boolean log) {
@@ -171,8 +173,16 @@ public final class LiveView {
             if (lo > hi) {
                 return new Scale(0, 1, false);
             }
-            boolean log = lo > 0 && hi / lo >= LOG_SPAN;
-            return log ? new Scale(Math.log10(lo), Math.log10(hi), true) : new Scale(lo, hi, false);
+            if (lo > 0 && hi / lo >= LOG_SPAN) {
+                return new Scale(Math.log10(lo), Math.log10(hi), true);
+            }
+            // a flat stretch looks flat: a range under MIN_SPAN of the level is drawn around its middle
+            double minSpan = MIN_SPAN * Math.max(Math.abs(lo), Math.abs(hi));
+            if (hi - lo < minSpan) {
+                double mid = (lo + hi) / 2;
+                return new Scale(mid - minSpan / 2, mid + minSpan / 2, false);
+            }
+            return new Scale(lo, hi, false);
         }
 
         /** The level (0 to levels-1) of a finite value; the middle one when all values are equal. */
@@ -201,8 +211,19 @@ public final class LiveView {
         return a != 0 && (a >= 1e5 || a < 1e-2) ? String.format(Locale.ROOT, "%.2e", v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
-    static <T> List<T> last(List<T> items, int n) {
-        return items.size() <= n ? items : items.subList(items.size() - n, items.size());
+    /**
+     * At most {@code n} of the items, evenly spread and ending with the latest: the last item of
+     * each of {@code n} equal stretches.
+     */
+    static <T> List<T> resample(List<T> items, int n) {
+        if (items.size() <= n) {
+            return items;
+        }
+        List<T> out = new ArrayList<>(n);
+        for (int c = 1; c <= n; c++) {
+            out.add(items.get((int) Math.round((double) c * items.size() / n) - 1));
+        }
+        return out;
     }
 
     /**

@@ -217,27 +217,35 @@ public final class EventParser {
         return v.longValue();
     }
 
+    /** Timestamps a trainer can mean: 1970 to 9999 (and within what every clock API can hold). */
+    private static final Instant EARLIEST = Instant.EPOCH, LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static Instant timestamp(JsonNode root, Instant fallback) {
         JsonNode v = root.get("timestamp");
         if (v == null || v.isNull()) {
             return fallback;
         }
+        Instant t;
         if (v.isTextual()) {
             try {
-                return Instant.parse(v.asText().trim());
+                t = Instant.parse(v.asText().trim());
             } catch (DateTimeParseException e) {
                 try {
-                    return java.time.OffsetDateTime.parse(v.asText().trim()).toInstant();
+                    t = java.time.OffsetDateTime.parse(v.asText().trim()).toInstant();
                 } catch (DateTimeParseException e2) {
                     throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(v.asText()) + "'");
                 }
             }
-        }
-        if (v.isNumber() && v.canConvertToLong() && v.longValue() >= 0) {
+        } else if (v.isNumber() && v.canConvertToLong() && v.longValue() >= 0) {
             long n = v.longValue(); // seconds, or milliseconds when that large
-            return n > 100_000_000_000L ? Instant.ofEpochMilli(n) : Instant.ofEpochSecond(n);
+            t = n > 100_000_000_000L ? Instant.ofEpochMilli(n) : Instant.ofEpochSecond(n);
+        } else {
+            throw new InvalidEvent("timestamp is neither an ISO-8601 string nor epoch seconds");
         }
-        throw new InvalidEvent("timestamp is neither an ISO-8601 string nor epoch seconds");
+        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+            throw new InvalidEvent("timestamp " + clip(v.asText()) + " is outside 1970-9999");
+        }
+        return t;
     }
 
     /** The config is advice only: known fields are read leniently, a field of the wrong type is ignored. */

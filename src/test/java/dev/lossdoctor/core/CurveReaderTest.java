@@ -28,7 +28,6 @@ import dev.lossdoctor.io.ParseResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -217,8 +216,6 @@ class CurveReaderTest {
 
         @ParameterizedTest(name = "noise {0}, seed {1}")
         @CsvSource({"0.003, 5", "0.02, 2", "0.02, 5", "0.03, 1", "0.03, 5", "0.05, 4"})
-        @Disabled("bug: a noisy loss flat from the start (1.7, 2-5% noise, far from ln C) flaps plateau/converged/"
-                + "data_issue/underfitting; converged says 'a good fit after falling 0%'")
         void shouldKeepCallingANoisyLossThatNeverFellAPlateau(double noise, long seed) {
             Analysis run = aRun("flat-" + seed).epochs(40).trainCurve(e -> 1.7).valCurve(e -> 1.87)
                     .noise(noise, seed).finished().analyze();
@@ -258,7 +255,6 @@ class CurveReaderTest {
         }
 
         @Test
-        @Disabled("bug: train flat + val rising 3%/epoch (55% above its best) is read as converged, 'a good fit'")
         void shouldReportValidationDegradingWhileTrainingStallsAsAProblem() {
             // train flat, val rising: check the validation pipeline, stop. No healthy reading fits it.
             Analysis run = aRun("val-degrading").epochs(30)
@@ -525,7 +521,6 @@ class CurveReaderTest {
         }
 
         @Test
-        @Disabled("bug: events of a run that reports only steps carry epoch -1 (Point.NONE), not null; since_epoch too")
         void shouldLeaveTheEpochOutOfEventsOfARunThatReportsOnlySteps() {
             Analysis run = aRun("step-only").stepsOnly(50).epochs(20)
                     .trainCurve(e -> decay(e, 2.0, 0.2, 5))
@@ -561,8 +556,6 @@ class CurveReaderTest {
 
         @ParameterizedTest(name = "seed {0}")
         @ValueSource(longs = {11, 12, 13, 14, 15, 16})
-        @Disabled("bug: a per-step run (10 steps/epoch, 5% step noise, val at epoch end) falling 7%/epoch flaps "
-                + "learning/plateau/converged/oscillating: trends are read over 12 points, about one epoch")
         void shouldNotFlagANoisyPerStepDescent(long seed) {
             Analysis run = aRun("noisy-steps-" + seed).perStep(10).valAtEpochEnd().epochs(12)
                     .trainCurve(e -> decay(e, 2.3, 0.4, 5))

@@ -56,6 +56,15 @@ class LiveViewTest {
     }
 
     @Test
+    void shouldDrawAPlateauThatDriftsByAFractionOfAPercentAsFlatNotAsASlope() {
+        List<Double> plateau = List.of(0.430, 0.429, 0.428, 0.427, 0.426);
+
+        String line = LiveView.sparkline(plateau, LiveView.Scale.of(plateau));
+
+        assertThat(line).matches("▅[▄▅]{3}▄");
+    }
+
+    @Test
     void shouldDrawAFlatLossInTheMiddleAndEmptyInputAsNothing() {
         List<Double> flat = List.of(0.7, 0.7, 0.7);
 
@@ -154,19 +163,20 @@ class LiveViewTest {
     }
 
     @Test
-    void shouldDrawOnlyTheLatestPointsOfALongCurve() {
+    void shouldFitTheWholeWindowOfALongCurveIntoTheSparklineEndingWithTheLatestPoint() {
         double[] train = new double[64];
         double[] val = new double[64];
         for (int i = 0; i < 64; i++) {
             train[i] = 64 - i;
-            val[i] = 64 - i;
+            val[i] = Math.abs(i - 20) + 1; // falls to its best at epoch 21, then rises
         }
-        RunStatus s = status("r", Diagnosis.LEARNING, 64, 1.0, 1.0, curve(train, val));
+        RunStatus s = status("r", Diagnosis.OVERFITTING, 64, 1.0, 44.0, curve(train, val));
 
         String row = LiveView.rows(List.of(s), 300, false).get(1);
 
-        assertThat(row).startsWith("r       64  █").contains("▁ 1.000");
-        assertThat(row.chars().filter(c -> LiveView.BLOCKS.indexOf(c) >= 0).count()).isEqualTo(2L * LiveView.SPARK_WIDTH);
+        assertThat(row).contains("██▇▇▇▆▆▅▅▅▄▄▄▃▃▂▂▂▁▁ 1.000").contains("▄▃▃▂▂▁▁▂▂▃▃▄▄▅▅▆▆▇██ 44.00");
+        assertThat(LiveView.resample(List.of(1, 2, 3, 4, 5, 6), 3)).containsExactly(2, 4, 6);
+        assertThat(LiveView.resample(List.of(1, 2), 3)).containsExactly(1, 2);
     }
 
     @Test
