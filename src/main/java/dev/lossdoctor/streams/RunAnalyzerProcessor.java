@@ -74,13 +74,17 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
 
     /**
      * At the cap, evicts this task's idlest runs: a hundredth of the cap at a time, so that a
-     * stream of new runs at the cap does not scan the summaries for every one of them.
+     * stream of new runs at the cap does not scan the summaries for every one of them, and at
+     * least as many as the instance is over the cap. (A task can only evict its own runs: one
+     * that holds none when the instance is full goes over by one, and the next task that can
+     * evict takes the instance back under.)
      */
     private void makeRoom() {
-        if (runs.instanceRuns() < config.maxLiveRuns()) {
+        int over = runs.instanceRuns() - config.maxLiveRuns();
+        if (over < 0) {
             return;
         }
-        for (String runId : runs.idlest(Math.max(1, config.maxLiveRuns() / 100))) {
+        for (String runId : runs.idlest(Math.max(over + 1, config.maxLiveRuns() / 100))) {
             runs.evict(runId, Release.CAPACITY);
         }
     }

@@ -43,6 +43,7 @@ class LimitsIT {
     private static final int RUNS = 200;
     private static final int MAX_LIVE_RUNS = 40;
     private static final int MAX_RUN_GAUGES = 10;
+    private static final int PARTITIONS = 2;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -61,7 +62,7 @@ class LimitsIT {
             s.put(AppConfig.STATE_DIR, dir.toString());
             s.put(AppConfig.HTTP_HOST, "127.0.0.1");
             s.put(AppConfig.HTTP_PORT, "0");
-            s.put(AppConfig.TOPIC_PARTITIONS, "2");
+            s.put(AppConfig.TOPIC_PARTITIONS, Integer.toString(PARTITIONS));
             s.put(AppConfig.TOPIC_REPLICATION_FACTOR, "1");
             s.put(AppConfig.MAX_LIVE_RUNS, Integer.toString(MAX_LIVE_RUNS));
             s.put(AppConfig.MAX_RUN_GAUGES, Integer.toString(MAX_RUN_GAUGES));
@@ -87,10 +88,15 @@ class LimitsIT {
                 String scrape = get(service.httpPort(), "/metrics");
                 double held = Pattern.compile("^lossdoctor_runs\\{[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(scrape).results()
                         .mapToDouble(m -> Double.parseDouble(m.group(1))).sum();
-                assertThat(held).as("runs held by the instance").isLessThanOrEqualTo(MAX_LIVE_RUNS);
-                assertThat(json(get(service.httpPort(), "/runs?scope=local")).size()).as("runs in its store").isLessThanOrEqualTo(MAX_LIVE_RUNS);
+                String local = get(service.httpPort(), "/runs?scope=local");
+                System.out.printf("LimitsIT: lossdoctor_runs %.0f, in the store %d, evicted for capacity %.0f%n", held,
+                        json(local).size(), sample(scrape, "lossdoctor_runs_evicted_total\\{reason=\"capacity\""));
+                // a task evicts only its own runs: one holding none when the instance is full may go one over
+                int slack = PARTITIONS - 1;
+                assertThat(held).as("runs held by the instance").isLessThanOrEqualTo(MAX_LIVE_RUNS + slack);
+                assertThat(json(local).size()).as("runs in its store").isEqualTo((int) held);
                 assertThat(sample(scrape, "lossdoctor_runs_evicted_total\\{reason=\"capacity\"")).as("evicted to stay under the cap")
-                        .isGreaterThanOrEqualTo(RUNS + 2 - MAX_LIVE_RUNS);
+                        .isGreaterThanOrEqualTo(RUNS + 2 - MAX_LIVE_RUNS - PARTITIONS + 1);
                 Set<String> seriesRuns = new HashSet<>();
                 Matcher m = Pattern.compile("^lossdoctor_run_\\w+\\{[^}]*run_id=\"([^\"]*)\"", Pattern.MULTILINE).matcher(scrape);
                 while (m.find()) {
