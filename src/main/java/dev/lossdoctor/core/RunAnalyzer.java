@@ -39,6 +39,7 @@ public final class RunAnalyzer {
         }
         state.configSeen = true;
         state.config = started.config() == null ? RunConfig.EMPTY : started.config().clipped(RunConfig.MAX_CHARS);
+        state.encodedHead = null;
         List<String> problems = ConfigCheck.problems(state.config);
         if (problems.isEmpty()) {
             return state.current == null

@@ -21,6 +21,8 @@ public final class RunState {
 
     final String runId;
     RunConfig config = RunConfig.EMPTY;
+    /** The encoded run id and config, kept for {@link RunStateCodec#encode}: null when they changed. */
+    byte[] encodedHead;
     boolean configSeen;
 
     // the window, columnar: cheap to scan and to serialize

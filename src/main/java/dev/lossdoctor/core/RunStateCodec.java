@@ -17,13 +17,28 @@ public final class RunStateCodec {
     private RunStateCodec() {
     }
 
+    /** One reused buffer per thread: encoding runs for every record, and a state is at most a few KB. */
+    private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
+
     public static byte[] encode(RunState s) {
-        // the most a state can take: strings are capped by the parser, a point is at most 33 bytes
-        Out out = new Out(1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 33);
+        // the most a state can take: strings are capped, a point is at most 33 bytes
+        int most = 1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 33;
+        ByteBuffer buffer = BUFFERS.get();
+        if (buffer.capacity() < most) {
+            buffer = ByteBuffer.allocate(most);
+            BUFFERS.set(buffer);
+        }
+        buffer.clear();
+        Out out = new Out(buffer);
         {
-            out.writeByte(VERSION);
-            out.writeUTF(s.runId);
-            writeConfig(out, s.config);
+            if (s.encodedHead == null) { // the run id and config change once a run at most: written once
+                Out head = new Out(ByteBuffer.allocate(16 + 3 * (s.runId.length() + configChars(s.config))));
+                head.writeByte(VERSION);
+                head.writeUTF(s.runId);
+                writeConfig(head, s.config);
+                s.encodedHead = head.toByteArray();
+            }
+            out.write(s.encodedHead);
             out.writeByte((s.configSeen ? 1 : 0) | (s.finished ? 2 : 0) | (s.stalled ? 4 : 0));
             out.writeByte(s.current == null ? 0 : s.current.ordinal() + 1);
             writeVarLong(out, s.sinceEpoch + 1);
@@ -106,8 +121,8 @@ public final class RunStateCodec {
     private static final class Out {
         private final ByteBuffer buf;
 
-        Out(int capacity) {
-            buf = ByteBuffer.allocate(capacity);
+        Out(ByteBuffer buf) {
+            this.buf = buf;
         }
 
         void writeByte(int b) {

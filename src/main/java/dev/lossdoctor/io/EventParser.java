@@ -228,7 +228,8 @@ public final class EventParser {
         Instant t;
         if (v.isTextual()) {
             try {
-                t = Instant.parse(v.asText().trim());
+                t = fastUtc(v.asText());
+                t = t != null ? t : Instant.parse(v.asText().trim());
             } catch (DateTimeParseException e) {
                 try {
                     t = java.time.OffsetDateTime.parse(v.asText().trim()).toInstant();
@@ -332,7 +333,46 @@ public final class EventParser {
     }
 
     private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\p{Cntrl}+", " ").trim();
+        if (s == null) {
+            return "";
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return s.replaceAll("\\p{Cntrl}+", " ").trim();
+            }
+        }
+        return s.trim(); // the common case: no regex
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ssZ} (what trainers write, Python's isoformat with a Z) read without
+     * the general parser; anything else (fractions, offsets) is left to it: null.
+     */
+    static Instant fastUtc(String s) {
+        if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return null;
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second);
+    }
+
+    private static int digits(String s, int from, int count) {
+        int n = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     /** Why an event can't be used; caught in {@link #parse}, never escapes it. */
