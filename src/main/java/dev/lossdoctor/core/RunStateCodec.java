@@ -32,7 +32,7 @@ public final class RunStateCodec {
         Out out = new Out(buffer);
         {
             if (s.encodedHead == null) { // the run id and config change once a run at most: written once
-                Out head = new Out(ByteBuffer.allocate(16 + 3 * (s.runId.length() + configChars(s.config))));
+                Out head = new Out(ByteBuffer.allocate(128 + 3 * (s.runId.length() + configChars(s.config))));
                 head.writeByte(VERSION);
                 head.writeUTF(s.runId);
                 writeConfig(head, s.config);

@@ -218,4 +218,12 @@ class RunStateCodecTest {
         c.size = 0;
         return c;
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldEncodeARunWithAOneLetterIdAndNoConfigAtAll() {
+        RunState s = new RunState("r");
+        RunState back = RunStateCodec.decode(RunStateCodec.encode(s));
+        org.assertj.core.api.Assertions.assertThat(back).isEqualTo(s);
+        org.assertj.core.api.Assertions.assertThat(back.config()).isEqualTo(RunConfig.EMPTY);
+    }
 }
