@@ -50,6 +50,7 @@ public final class EventParser {
                             .build())
                     .build())
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // one value per record
             .build();
 
     /**

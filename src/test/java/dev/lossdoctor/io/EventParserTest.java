@@ -258,6 +258,12 @@ class EventParserTest {
         }
 
         @Test
+        void shouldRejectAValueWithSomethingAfterItsObject() {
+            assertThat(reject("{\"run_id\":\"r1\",\"epoch\":1,\"loss\":0.5}}}{")).startsWith("not JSON");
+            assertThat(reject("{\"run_id\":\"r1\",\"epoch\":1,\"loss\":0.5} {\"run_id\":\"r2\"}")).startsWith("not JSON");
+        }
+
+        @Test
         void shouldRejectAnEmptyValue() {
             assertThat(reject(null, new byte[0])).contains("empty");
             assertThat(reject(null, null)).contains("empty");
