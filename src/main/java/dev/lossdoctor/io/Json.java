@@ -77,8 +77,9 @@ public final class Json {
             ObjectNode c = curve.addObject();
             c.put("epoch", p.epoch());
             c.put("step", p.step());
-            c.put("train_loss", p.trainLoss());
-            c.put("val_loss", p.valLoss());
+            // the window holds floats: written as floats, "0.1234" rather than "0.12339999526739120"
+            c.put("train_loss", p.trainLoss() == null ? null : p.trainLoss().floatValue());
+            c.put("val_loss", p.valLoss() == null ? null : p.valLoss().floatValue());
         }
         return n;
     }
