@@ -180,7 +180,6 @@ final class CurveReader {
         double abruptStep;
         double confidence = 0.8;
         RunState.Aggregates all;
-        float[] trainSeries;                // which array is the training loss (for the words)
     }
 
     Assessment assess(RunState s, int end) {
@@ -194,7 +193,6 @@ final class CurveReader {
         all.copyFrom(s.evicted);
         all.addSorted(s, to);
         a.all = all;
-        a.trainSeries = s.train;
         if (all.hasNonFinite()) {
             a.diagnosis = Diagnosis.DIVERGING;
             a.since = riseStart(all);
@@ -296,7 +294,7 @@ final class CurveReader {
     }
 
     private boolean oscillating(RunState s, Assessment a, boolean hasTrain, boolean hasVal) {
-        int oscFrom = Math.max(a.from, a.to - (int) Math.min(VIEW, Math.max(OSCILLATION_POINTS, Math.round(4 * a.pointsPerEpoch))));
+        int oscFrom = oscillationFrom(a);
         if (a.to - oscFrom < Math.max(10, Math.min(VIEW / 2, 2 * a.pointsPerEpoch))) { // two epochs at least
             return false;
         }
@@ -779,7 +777,7 @@ final class CurveReader {
                 if (a.valSaturated) {
                     summary = "Validation loss has levelled off at " + Text.num(a.valNow) + " (best " + Text.num(all.bestVal)
                             + " at " + unit(s) + " " + bestValEpoch + ") while training loss still falls ("
-                            + Text.pct(shownFall(s.train, a)) + " per " + unit(s) + "): more epochs would not help validation.";
+                            + Text.pct(shownFall(s.train, a, a.trainRate)) + " per " + unit(s) + "): more epochs would not help validation.";
                     recs.add("Keep the best-validation checkpoint (" + unit(s) + " " + bestValEpoch + ")");
                     recs.add("To do better on validation: more data, data augmentation, or regularization");
                 } else {
@@ -792,7 +790,7 @@ final class CurveReader {
             }
             case UNDERFITTING -> {
                 double epochs = epochsOf(a);
-                summary = "Training loss is falling only " + Text.pct(shownFall(s.train, a)) + " per epoch and is still at "
+                summary = "Training loss is falling only " + Text.pct(shownFall(s.train, a, a.trainRate)) + " per epoch and is still at "
                         + Text.pct(1 - a.trainDropTotal) + " of its first value after " + Math.round(epochs)
                         + " epochs: the model is not learning much from the data.";
                 recs.add("Give the model more capacity (wider or deeper layers)");
@@ -801,16 +799,16 @@ final class CurveReader {
                 recs.add("Check the features: can the inputs predict the target?");
             }
             case UNDERTRAINED -> {
-                summary = "Training loss was still falling (" + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
+                summary = "Training loss was still falling (" + Text.pct(shownFall(s.train, a, a.trainRate)) + " per " + unit(s)
                         + ") when the run finished at " + unit(s) + " " + a.epoch + ": there was room to learn.";
                 recs.add("Train longer: resume from the last checkpoint");
             }
             default -> { // LEARNING
-                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a)) + " per " + unit(s)
+                summary = (a.trainTrend == Trend.FALLING ? "Training loss is falling " + Text.pct(shownFall(s.train, a, a.trainRate)) + " per " + unit(s)
                         : "Training loss is " + a.trainTrend.code() + " at " + Text.num(a.trainNow))
                         + (Double.isNaN(a.valNow) ? "" : a.valTrend == Trend.FALLING
                         ? (a.trainTrend == Trend.FALLING ? ", validation loss " : "; validation loss is falling ")
-                        + Text.pct(shownFall(s.val, a)) + (a.trainTrend == Trend.FALLING ? "." : " per " + unit(s) + ".")
+                        + Text.pct(shownFall(s.val, a, a.valRate)) + (a.trainTrend == Trend.FALLING ? "." : " per " + unit(s) + ".")
                         : "; validation loss is " + a.valTrend.code() + " (best " + Text.num(all.bestVal) + " at " + unit(s)
                         + " " + bestValEpoch + ").");
                 if (!summary.endsWith(".")) {
@@ -831,7 +829,7 @@ final class CurveReader {
      * positive loss (so a loss that halves each epoch falls 50%, never more than 100%), else the
      * fitted rate.
      */
-    private static double shownFall(float[] y, Assessment a) {
+    private static double shownFall(float[] y, Assessment a, double fittedRate) {
         int from = Math.max(a.from, a.to - a.shortTrendPoints);
         int first = -1, last = -1;
         for (int i = from; i < a.to; i++) {
@@ -841,7 +839,7 @@ final class CurveReader {
             }
         }
         if (first < 0 || last == first || !(y[first] > 0) || !(y[last] > 0)) {
-            return -(y == a.trainSeries ? a.trainRate : a.valRate);
+            return -fittedRate;
         }
         double perPoint = Math.pow(y[last] / (double) y[first], 1.0 / (last - first));
         return 1 - Math.pow(perPoint, a.pointsPerEpoch);
@@ -926,9 +924,14 @@ final class CurveReader {
         return new Reading(d, s.sinceEpoch, now.confidence(), now.evidence(), why + now.summary(), now.recommendations());
     }
 
+    /** Where the oscillation window starts: 20 points, or four epochs of a run reporting several points an epoch. */
+    private static int oscillationFrom(Assessment a) {
+        return Math.max(a.from, a.to - (int) Math.min(VIEW, Math.max(OSCILLATION_POINTS, Math.round(4 * a.pointsPerEpoch))));
+    }
+
     /** The jumps of the oscillation window, for the words (the reading decides by counting). */
     private void measureOscillation(RunState s, Assessment a) {
-        int oscFrom = Math.max(a.from, a.to - (int) Math.min(VIEW, Math.max(OSCILLATION_POINTS, Math.round(4 * a.pointsPerEpoch))));
+        int oscFrom = oscillationFrom(a);
         Fit t = Fit.of(s.train, oscFrom, a.to, scratch);
         Fit v = Fit.of(s.val, oscFrom, a.to, scratch);
         double tAmp = t.n >= 3 ? t.noise() / oscScale(a.trainNow, all.firstTrain, all.bestTrain) : 0;

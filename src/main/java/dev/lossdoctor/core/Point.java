@@ -19,15 +19,6 @@ public record Point(long epoch, long step, float train, float val, float valScor
         return (flags & HAS_VAL) != 0;
     }
 
-    public boolean hasValScore() {
-        return (flags & HAS_VAL_SCORE) != 0;
-    }
-
-    /** A loss reported but not finite (NaN, Infinity, or too large for a float). */
-    public boolean nonFinite() {
-        return (hasTrain() && !Float.isFinite(train)) || (hasVal() && !Float.isFinite(val));
-    }
-
     /** Points order by epoch, then step (a missing one sorts first): per-epoch and per-step runs alike. */
     public static int compareKeys(long epochA, long stepA, long epochB, long stepB) {
         int byEpoch = Long.compare(epochA, epochB);

@@ -88,9 +88,6 @@ public final class Json {
         return write(statusNode(s));
     }
 
-    public static byte[] statusBytes(RunStatus s) {
-        return status(s).getBytes(StandardCharsets.UTF_8);
-    }
 
     /** Reads back a diagnosis event's code and epoch etc. (consumers and tests). */
     public static JsonNode read(String json) {
