@@ -77,7 +77,12 @@ public final class Benchmark implements AutoCloseable {
                           List<Integer> scaleRuns, long scaleEvents, long seed, Map<String, String> settings) {
     }
 
-    public record Throughput(String topology, long events, double seconds, double eventsPerSecond) {
+    /**
+     * @param events the events measured: the middle 80 % of the input (see {@code awaitThroughput})
+     * @param cpuMicrosPerEvent CPU time of the JVM's threads over the whole round, per input event, by kind (see {@link ThreadCpu})
+     */
+    public record Throughput(String topology, long events, double seconds, double eventsPerSecond,
+                             Map<String, Double> cpuMicrosPerEvent) {
     }
 
     /** Milliseconds from the input record's production to the output record's consumption (read_committed). */
@@ -197,9 +202,9 @@ public final class Benchmark implements AutoCloseable {
         createTopics(options.partitions(), output);
         Properties props = config(app, "unused-" + app).streamsProperties(null);
         progress.accept("Pass-through topology: " + app);
+        ThreadCpu cpu = new ThreadCpu();
         try (Running r = start(PassThroughTopology.build(input, output), props)) {
-            double seconds = r.awaitConsumed(input, Map.of(), null);
-            return report(new Throughput("pass-through", events, seconds, events / seconds));
+            return r.awaitThroughput(input, "pass-through", cpu);
         }
     }
 
@@ -213,9 +218,9 @@ public final class Benchmark implements AutoCloseable {
                 config.topics().dlq().name());
         progress.accept("Full topology: " + app);
         Topology topology = LossDoctorTopology.build(config.topologyConfig(AnalysisMetrics.NONE));
+        ThreadCpu cpu = new ThreadCpu();
         try (Running r = start(topology, config.streamsProperties(null))) {
-            double seconds = r.awaitConsumed(input, Map.of(), null);
-            Throughput t = report(new Throughput("full", events, seconds, events / seconds));
+            Throughput t = r.awaitThroughput(input, "full", cpu);
             StateSize state = null;
             if (measureState) {
                 long[] sizes = r.stateSizes();
@@ -244,18 +249,20 @@ public final class Benchmark implements AutoCloseable {
             reader.start();
             TrainingTraffic traffic = new TrainingTraffic(options.seed() + 1, Instant.now(), "latency-run");
             long total = (long) (rate * options.latencySeconds());
+            // made before the clock starts: writing JSON is not the service's work, and the cores are shared
+            List<TrainingTraffic.Event> events = new ArrayList<>((int) total);
+            traffic.fleet(Integer.MAX_VALUE / 2, options.runs(), 50, 300, total, events::add);
             long started = System.nanoTime();
             double intervalNanos = 1e9 / rate;
-            AtomicLong sent = new AtomicLong();
-            produce(input, out -> traffic.fleet(Integer.MAX_VALUE / 2, options.runs(), 50, 300, total, e -> {
-                long due = started + (long) (sent.get() * intervalNanos);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
+            produce(input, out -> {
+                for (int i = 0; i < events.size(); i++) {
+                    long wait = started + (long) (i * intervalNanos) - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    out.accept(events.get(i));
                 }
-                sent.incrementAndGet();
-                out.accept(e);
-            }), null, true);
+            }, null, true);
             double seconds = (System.nanoTime() - started) / 1e9;
             r.awaitConsumed(input, Map.of(), null);
             Thread.sleep(500); // the last transaction's outputs
@@ -403,8 +410,9 @@ public final class Benchmark implements AutoCloseable {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // a fleet of trainers sends in small batches (latency: 2 ms of linger, counted in it); a bulk load in large ones
+        p.put(ProducerConfig.LINGER_MS_CONFIG, now ? "2" : "20");
         if (!now) {
-            p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
             p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         }
         AtomicLong failures = new AtomicLong();
@@ -489,6 +497,52 @@ public final class Benchmark implements AutoCloseable {
         }
 
         /**
+         * Waits until the group has committed every input offset, and measures the rate in the
+         * middle: from the commit that took the group past 10 % of the input to the one that took
+         * it past 90 %. Start-up, the first rebalances (with several stream threads, processing
+         * starts before the instance reports RUNNING) and the last commit stay out of it.
+         */
+        Throughput awaitThroughput(String input, String topology, ThreadCpu cpu) throws Exception {
+            Map<TopicPartition, Long> end = endOffsets(input);
+            long total = end.values().stream().mapToLong(Long::longValue).sum();
+            long low = total / 10, high = total - total / 10;
+            long startedNanos = System.nanoTime(), deadline = startedNanos + PHASE_TIMEOUT.toNanos();
+            long lowNanos = -1, lowEvents = 0, highNanos = -1, highEvents = 0;
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app)
+                        .partitionsToOffsetAndMetadata().get();
+                long now = System.nanoTime();
+                long done = end.keySet().stream().mapToLong(tp -> {
+                    OffsetAndMetadata c = committed.get(tp);
+                    return c == null ? 0 : c.offset();
+                }).sum();
+                if (lowNanos < 0 && done >= low) {
+                    lowNanos = now;
+                    lowEvents = done;
+                }
+                if (highNanos < 0 && done >= high) {
+                    highNanos = now;
+                    highEvents = done;
+                }
+                if (done >= total) {
+                    finishedNanos = now;
+                    Map<String, Double> cpuPerEvent = cpu.microsPerEvent(total);
+                    double seconds = (highNanos - lowNanos) / 1e9;
+                    long events = highEvents - lowEvents;
+                    if (events == 0 || seconds < 0.05) { // all in one or two commits: the whole run it is
+                        seconds = (now - startedNanos) / 1e9;
+                        events = total;
+                    }
+                    return report(new Throughput(topology, events, seconds, events / seconds, cpuPerEvent));
+                }
+                if (now > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(app + " did not consume " + input + " in time (" + streams.state() + ")");
+                }
+                Thread.sleep(10);
+            }
+        }
+
+        /**
          * Waits until the group has committed every input offset; returns the seconds from RUNNING.
          * When {@code marks} is given, {@code reached} gets the time all of them were committed first.
          */
@@ -562,9 +616,16 @@ public final class Benchmark implements AutoCloseable {
     }
 
     private Throughput report(Throughput t) {
-        progress.accept(String.format(Locale.ROOT, "  %s: %,d events in %.2f s = %,.0f events/s", t.topology(), t.events(),
-                t.seconds(), t.eventsPerSecond()));
+        progress.accept(String.format(Locale.ROOT, "  %s: %,d events in %.2f s = %,.0f events/s; CPU per event (µs): %s",
+                t.topology(), t.events(), t.seconds(), t.eventsPerSecond(), cpuText(t.cpuMicrosPerEvent())));
         return t;
+    }
+
+    static String cpuText(Map<String, Double> cpu) {
+        StringBuilder b = new StringBuilder();
+        cpu.forEach((kind, micros) -> b.append(b.isEmpty() ? "" : ", ").append(kind).append(' ')
+                .append(String.format(Locale.ROOT, "%.1f", micros)));
+        return b.toString();
     }
 
     private void readLatencies(AppConfig config, LatencyRecorder diagnoses, LatencyRecorder statuses, AtomicBoolean stop) {

@@ -6,6 +6,7 @@ import dev.lossdoctor.bench.Benchmark;
 import dev.lossdoctor.bench.Benchmark.Report;
 import dev.lossdoctor.bench.Benchmark.ScaleStep;
 import dev.lossdoctor.bench.Benchmark.Throughput;
+import dev.lossdoctor.service.AppConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +39,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "N", description = "Partitions of the input (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads, in both topologies (default ${DEFAULT-VALUE}).")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N", description = "Stream threads, in both topologies (default: the service's, one per core).")
+    Integer threads;
 
-    @Option(names = "--repeats", defaultValue = "2", paramLabel = "N", description = "Pass-through and full runs, alternated; the best of each counts (default ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Pass-through and full runs, alternated; the best of each counts (default ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--latency-seconds", defaultValue = "20", paramLabel = "S", description = "How long to measure latency (default ${DEFAULT-VALUE}).")
@@ -70,14 +71,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (events < 1 || runs < 1 || partitions < 1 || threads < 1 || repeats < 1 || latencySeconds < 3 || scaleEvents < 1) {
+        int streamThreads = threads == null ? AppConfig.defaultStreamThreads() : threads;
+        if (events < 1 || runs < 1 || partitions < 1 || streamThreads < 1 || repeats < 1 || latencySeconds < 3 || scaleEvents < 1) {
             throw new LossDoctor.UserError("--events, --runs, --partitions, --threads, --repeats and --scale-events must be "
                     + "positive, --latency-seconds at least 3", 2);
         }
         quietLogs();
         List<Integer> steps = scale.stream().filter(n -> n > 0).toList();
         PrintWriter err = spec.commandLine().getErr();
-        Benchmark.Options options = new Benchmark.Options(partitions, threads, events, runs, repeats,
+        Benchmark.Options options = new Benchmark.Options(partitions, streamThreads, events, runs, repeats,
                 latencySeconds, steps, scaleEvents, seed,
                 java.util.Map.copyOf(settings));
         Report report;
@@ -121,6 +123,12 @@ final class BenchCommand implements Callable<Integer> {
             b.append(row("full topology #" + (i + 1), r.full().get(i)));
         }
         b.append(String.format(Locale.ROOT, "%-28s %14.2f   (best full / best pass-through; target >= 0.70)%n", "ratio", r.ratio()));
+        b.append(String.format(Locale.ROOT, "%n%-28s", "CPU per event (µs), best"));
+        r.full().get(0).cpuMicrosPerEvent().keySet().forEach(kind -> b.append(String.format(Locale.ROOT, " %19s", kind)));
+        b.append(String.format(Locale.ROOT, "%n"));
+        b.append(cpuRow("  pass-through", best(r.passThrough())));
+        b.append(cpuRow("  full topology", best(r.full())));
+        b.append(String.format(Locale.ROOT, "%n"));
         if (r.state() != null) {
             b.append(String.format(Locale.ROOT, "%-28s %14.0f   (max %,d B, %,d runs; target <= 2048)%n",
                     "state bytes per run", r.state().averageBytes(), r.state().maxBytes(), r.state().runs()));
@@ -146,7 +154,18 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String row(String name, Throughput t) {
-        return String.format(Locale.ROOT, "%-28s %,14.0f   (%,d events in %.2f s)%n", name, t.eventsPerSecond(), t.events(), t.seconds());
+        return String.format(Locale.ROOT, "%-28s %,14.0f   (%,d events in %.2f s: the middle 80%%)%n", name, t.eventsPerSecond(), t.events(), t.seconds());
+    }
+
+    private static Throughput best(java.util.List<Throughput> rounds) {
+        return rounds.stream().max(java.util.Comparator.comparingDouble(Throughput::eventsPerSecond)).orElseThrow();
+    }
+
+    private static String cpuRow(String name, Throughput t) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-28s", name));
+        t.cpuMicrosPerEvent().values().forEach(micros -> b.append(String.format(Locale.ROOT, " %19.2f", micros)));
+        return b.append(String.format(Locale.ROOT, "   (total %.2f)%n",
+                t.cpuMicrosPerEvent().values().stream().mapToDouble(Double::doubleValue).sum())).toString();
     }
 
     private static String latencyRow(String name, Benchmark.Percentiles p) {

@@ -22,7 +22,7 @@ public final class RunAnalyzer {
      */
     public List<DiagnosisEvent> apply(RunState state, TrainingEvent event) {
         if (event.timestamp() != null) { // offline files may carry no time
-            state.lastActivityMillis = Math.max(state.lastActivityMillis, event.timestamp().toEpochMilli());
+            state.lastActivityMillis = Math.max(state.lastActivityMillis, millis(event.timestamp()));
         }
         if (event instanceof RunStarted started) {
             return onStarted(state, started);
@@ -146,7 +146,7 @@ public final class RunAnalyzer {
         if (state.finished || state.stalled || state.lastActivityMillis == 0) {
             return Optional.empty();
         }
-        long silentMillis = now.toEpochMilli() - state.lastActivityMillis;
+        long silentMillis = millis(now) - state.lastActivityMillis;
         if (silentMillis <= stallAfter.toMillis()) {
             return Optional.empty();
         }
@@ -166,6 +166,15 @@ public final class RunAnalyzer {
                 List.of("Check whether the training job is still alive (crashed, preempted, or hung on I/O)",
                         "Check that the trainer can still reach Kafka"));
         return Optional.of(emit(state, reading, epoch, step, now));
+    }
+
+    /** Milliseconds since the epoch, held to what a long holds (an Instant reaches further: a year of a billion). */
+    private static long millis(Instant t) {
+        try {
+            return t.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return t.isBefore(Instant.EPOCH) ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2; // room left for differences
+        }
     }
 
     /** The run's full status: diagnosis, latest losses and trends, summary and advice, the recent curve. */

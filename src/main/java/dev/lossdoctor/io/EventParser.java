@@ -1,12 +1,24 @@
 package dev.lossdoctor.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.RunConfig;
 import dev.lossdoctor.core.RunFinished;
@@ -17,9 +29,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads one training event (DESIGN.md section 2) from its JSON bytes, or says in one line why it
@@ -34,7 +46,6 @@ public final class EventParser {
     private static final int MAX_NAME_LENGTH = 128;
     private static final int MAX_CONFIG_STRING = 256;
 
-    private static final Set<String> ENVELOPE = Set.of("type", "run_id", "epoch", "step", "timestamp", "metrics", "config", "status");
     private static final Map<String, String> ALIASES = Map.of(
             "loss", "train_loss",
             "accuracy", "train_accuracy",
@@ -43,6 +54,7 @@ public final class EventParser {
             "learning_rate", "lr");
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // correctly rounded too, and faster
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(32)
                             .maxNumberLength(64)
@@ -59,31 +71,178 @@ public final class EventParser {
      * @param fallbackTime the record's timestamp, for events that carry none (may be null)
      */
     public ParseResult parse(String key, byte[] value, Instant fallbackTime) {
+        ParseResult unreadable = checkSize(value);
+        if (unreadable != null) {
+            return unreadable;
+        }
+        Fields fields;
+        try {
+            fields = Fields.read(value);
+        } catch (IOException | RuntimeException e) {
+            fields = null; // the tree reader below says what is wrong, in its words
+        }
+        if (fields == null) {
+            JsonNode root;
+            try {
+                root = MAPPER.readTree(value);
+            } catch (JsonProcessingException e) {
+                return reject("not JSON: " + oneLine(e.getOriginalMessage()));
+            } catch (IOException | RuntimeException e) {
+                return reject("not JSON: " + oneLine(String.valueOf(e.getMessage())));
+            }
+            if (root == null || !root.isObject()) {
+                return reject("not a JSON object");
+            }
+            fields = Fields.of(root);
+        }
+        try {
+            return new ParseResult.Accepted(event(key, fields, fallbackTime));
+        } catch (InvalidEvent e) {
+            return reject(e.getMessage());
+        }
+    }
+
+    /** Reads every value as {@link #parse} does, from the whole tree: the reference the token reader is tested against. */
+    ParseResult parseTree(String key, byte[] value, Instant fallbackTime) {
+        ParseResult unreadable = checkSize(value);
+        if (unreadable != null) {
+            return unreadable;
+        }
+        try {
+            JsonNode root = MAPPER.readTree(value);
+            if (root == null || !root.isObject()) {
+                return reject("not a JSON object");
+            }
+            return new ParseResult.Accepted(event(key, Fields.of(root), fallbackTime));
+        } catch (JsonProcessingException e) {
+            return reject("not JSON: " + oneLine(e.getOriginalMessage()));
+        } catch (IOException | RuntimeException e) {
+            return reject(e instanceof InvalidEvent ? e.getMessage() : "not JSON: " + oneLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static ParseResult checkSize(byte[] value) {
         if (value == null || value.length == 0) {
             return reject("empty value");
         }
         if (value.length > MAX_VALUE_BYTES) {
             return reject("value of " + value.length + " bytes is over the limit of " + MAX_VALUE_BYTES);
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(value);
-        } catch (JsonProcessingException e) {
-            return reject("not JSON: " + oneLine(e.getOriginalMessage()));
-        } catch (IOException | RuntimeException e) {
-            return reject("not JSON: " + oneLine(String.valueOf(e.getMessage())));
+        return null;
+    }
+
+    /**
+     * The fields of one event's JSON object, read from its tokens (no tree: the tree reader was the
+     * largest single cost of the stream): the envelope's fields by name, the metrics object's fields
+     * and the other top-level ones (the flat form's metrics) in their order. As in a tree, a name
+     * given twice keeps its first place and its last value. Objects and arrays where a value is
+     * expected are read as trees (to say what is wrong with them, or for the config).
+     */
+    private static final class Fields {
+
+        /** Stands for a {@code metrics} field that is an object (its fields are in {@link #nested}). */
+        private static final JsonNode NESTED = JsonNodeFactory.instance.objectNode();
+        private static final ObjectReader SUBTREE = MAPPER.readerFor(JsonNode.class)
+                .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+        private JsonNode type, runId, epoch, step, timestamp, metrics, config, status;
+        private Map<String, JsonNode> nested = Map.of();
+        private final Map<String, JsonNode> others = new LinkedHashMap<>();
+
+        /** An envelope field, or null when absent. */
+        JsonNode get(String name) {
+            return switch (name) {
+                case "type" -> type;
+                case "run_id" -> runId;
+                case "epoch" -> epoch;
+                case "step" -> step;
+                case "timestamp" -> timestamp;
+                case "metrics" -> metrics;
+                case "config" -> config;
+                case "status" -> status;
+                default -> throw new IllegalArgumentException(name + " is not an envelope field");
+            };
         }
-        if (root == null || !root.isObject()) {
-            return reject("not a JSON object");
+
+        /** Sets an envelope field; false when {@code name} is not one. */
+        private boolean set(String name, JsonNode value) {
+            switch (name) {
+                case "type" -> type = value;
+                case "run_id" -> runId = value;
+                case "epoch" -> epoch = value;
+                case "step" -> step = value;
+                case "timestamp" -> timestamp = value;
+                case "metrics" -> metrics = value;
+                case "config" -> config = value;
+                case "status" -> status = value;
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
-        try {
-            return new ParseResult.Accepted(event(key, root, fallbackTime));
-        } catch (InvalidEvent e) {
-            return reject(e.getMessage());
+
+        /** The fields of one JSON object, or null when the value is not one, or is not JSON, or has trailing tokens. */
+        static Fields read(byte[] value) throws IOException {
+            try (JsonParser p = MAPPER.createParser(value)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                Fields f = new Fields();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    JsonToken t = p.nextToken();
+                    if (t == JsonToken.START_OBJECT && name.equals("metrics")) {
+                        f.metrics = NESTED;
+                        f.nested = new LinkedHashMap<>();
+                        for (String metric = p.nextFieldName(); metric != null; metric = p.nextFieldName()) {
+                            f.nested.put(metric, value(p, p.nextToken()));
+                        }
+                    } else {
+                        JsonNode v = value(p, t);
+                        if (!f.set(name, v)) {
+                            f.others.put(name, v);
+                        }
+                    }
+                }
+                return p.nextToken() == null ? f : null;
+            }
+        }
+
+        /** The same fields, from a tree. */
+        static Fields of(JsonNode root) {
+            Fields f = new Fields();
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().equals("metrics") && e.getValue().isObject()) {
+                    f.metrics = NESTED;
+                    f.nested = new LinkedHashMap<>();
+                    e.getValue().fields().forEachRemaining(m -> f.nested.put(m.getKey(), m.getValue()));
+                } else if (!f.set(e.getKey(), e.getValue())) {
+                    f.others.put(e.getKey(), e.getValue());
+                }
+            }
+            return f;
+        }
+
+        /** The value at the parser's current token, as the tree reader makes it. */
+        private static JsonNode value(JsonParser p, JsonToken t) throws IOException {
+            return switch (t) {
+                case VALUE_STRING -> TextNode.valueOf(p.getText());
+                case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                    case INT -> IntNode.valueOf(p.getIntValue());
+                    case LONG -> LongNode.valueOf(p.getLongValue());
+                    default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
+                };
+                case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(p.getDoubleValue());
+                case VALUE_TRUE -> BooleanNode.TRUE;
+                case VALUE_FALSE -> BooleanNode.FALSE;
+                case VALUE_NULL -> NullNode.getInstance();
+                default -> SUBTREE.readTree(p); // an object or an array
+            };
         }
     }
 
-    private static TrainingEvent event(String key, JsonNode root, Instant fallbackTime) {
+    private static TrainingEvent event(String key, Fields root, Instant fallbackTime) {
         String runId = runId(key, root);
         Instant timestamp = timestamp(root, fallbackTime);
         JsonNode type = root.get("type");
@@ -99,7 +258,7 @@ public final class EventParser {
         };
     }
 
-    private static String runId(String key, JsonNode root) {
+    private static String runId(String key, Fields root) {
         JsonNode node = root.get("run_id");
         String fromValue = null;
         if (node != null && !node.isNull()) {
@@ -126,7 +285,7 @@ public final class EventParser {
         return runId;
     }
 
-    private static MetricsReported metrics(String runId, JsonNode root, Instant timestamp) {
+    private static MetricsReported metrics(String runId, Fields root, Instant timestamp) {
         Long epoch = counter(root, "epoch");
         Long step = counter(root, "step");
         if (epoch == null && step == null) {
@@ -138,20 +297,15 @@ public final class EventParser {
             if (!nested.isObject()) {
                 throw new InvalidEvent("metrics is not an object");
             }
-            addMetrics(nested, metrics, Set.of()); // other top-level fields are the producer's own
+            addMetrics(root.nested, metrics); // other top-level fields are the producer's own
         } else {
-            addMetrics(root, metrics, ENVELOPE); // the flat form of a Keras callback's logs
+            addMetrics(root.others, metrics); // the flat form of a Keras callback's logs
         }
         return new MetricsReported(runId, epoch, step, timestamp, metrics);
     }
 
-    private static void addMetrics(JsonNode object, Map<String, Double> into, Set<String> skip) {
-        Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (skip.contains(f.getKey())) {
-                continue;
-            }
+    private static void addMetrics(Map<String, JsonNode> fields, Map<String, Double> into) {
+        for (Map.Entry<String, JsonNode> f : fields.entrySet()) {
             String name = f.getKey().trim();
             if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
                 throw new InvalidEvent("metric name '" + clip(f.getKey()) + "' is empty or too long");
@@ -203,7 +357,7 @@ public final class EventParser {
     }
 
     /** An epoch or step: a non-negative whole number, or absent. */
-    private static Long counter(JsonNode root, String field) {
+    private static Long counter(Fields root, String field) {
         JsonNode v = root.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -221,20 +375,18 @@ public final class EventParser {
     /** Timestamps a trainer can mean: 1970 to 9999 (and within what every clock API can hold). */
     private static final Instant EARLIEST = Instant.EPOCH, LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    private static Instant timestamp(JsonNode root, Instant fallback) {
+    private static Instant timestamp(Fields root, Instant fallback) {
         JsonNode v = root.get("timestamp");
         if (v == null || v.isNull()) {
             return fallback;
         }
         Instant t;
         if (v.isTextual()) {
-            try {
-                t = fastUtc(v.asText());
-                t = t != null ? t : Instant.parse(v.asText().trim());
-            } catch (DateTimeParseException e) {
+            t = fastUtc(v.asText());
+            if (t == null) {
                 try {
-                    t = java.time.OffsetDateTime.parse(v.asText().trim()).toInstant();
-                } catch (DateTimeParseException e2) {
+                    t = isoInstant(v.asText());
+                } catch (DateTimeParseException e) {
                     throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(v.asText()) + "'");
                 }
             }
@@ -309,7 +461,7 @@ public final class EventParser {
         }
     }
 
-    private static String optionalText(JsonNode root, String field) {
+    private static String optionalText(Fields root, String field) {
         JsonNode v = root.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -345,13 +497,25 @@ public final class EventParser {
         return s.trim(); // the common case: no regex
     }
 
+    /** The general ISO-8601 reading: an instant, or a date-time with an offset. */
+    static Instant isoInstant(String text) {
+        try {
+            return Instant.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            return java.time.OffsetDateTime.parse(text.trim()).toInstant();
+        }
+    }
+
     /**
-     * {@code yyyy-MM-ddTHH:mm:ssZ} (what trainers write, Python's isoformat with a Z) read without
-     * the general parser; anything else (fractions, offsets) is left to it: null.
+     * The ISO-8601 forms trainers write, read without the general parser: {@code
+     * yyyy-MM-ddTHH:mm:ss}, an optional fraction of up to 9 digits, then {@code Z} or an offset
+     * {@code ±HH:MM} (Python's {@code isoformat()}, JavaScript's {@code toISOString()}, Java's
+     * {@code Instant}). Anything else (leap seconds, other forms) is left to the general parser: null.
      */
     static Instant fastUtc(String s) {
-        if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
             return null;
         }
         int year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
@@ -360,8 +524,33 @@ public final class EventParser {
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return null;
         }
+        int i = 19, nanos = 0;
+        if (s.charAt(i) == '.') {
+            int from = ++i;
+            while (i < n && i - from < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                nanos = nanos * 10 + (s.charAt(i++) - '0');
+            }
+            if (i == from) {
+                return null;
+            }
+            for (int k = i - from; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n - 1 && s.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+            int oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
+            if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 18 * 60) {
+                return null;
+            }
+            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (oh * 3_600 + om * 60);
+        } else {
+            return null;
+        }
         long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second);
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second - offsetSeconds, nanos);
     }
 
     private static int digits(String s, int from, int count) {

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -20,6 +22,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * each (diagnosis, last activity, finished), so that the sweeper and the live-run cap never have
  * to read every state. The summaries are rebuilt from the store when the task starts, so they
  * always agree with it, restores and restarts included.
+ *
+ * <p>The states of the runs touched last are also held decoded, and written back to the store once
+ * per commit ({@link #writeChanged}, which the task calls before it commits) rather than encoded
+ * and written on every event: a busy run's 100 events between two commits cost one write.
  */
 final class HeldRuns {
 
@@ -38,9 +44,17 @@ final class HeldRuns {
     private final Map<String, RunState> recent = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
-            return size() > RECENT_STATES;
+            if (size() <= RECENT_STATES) {
+                return false;
+            }
+            if (changed.remove(eldest.getKey())) {
+                store.put(eldest.getKey(), eldest.getValue()); // leaving memory: the store must have it
+            }
+            return true;
         }
     };
+    /** Runs whose state here is newer than the store's (always among the recent ones), in the order they changed. */
+    private final Set<String> changed = new LinkedHashSet<>();
     private final AtomicInteger instanceRuns;
     private final AnalysisMetrics metrics;
 
@@ -75,27 +89,48 @@ final class HeldRuns {
     }
 
     /**
-     * The run's state, or null when this task does not hold it. The caller owns the object until
-     * it {@link #put}s it back: it leaves the recent states here, so that a state an update failed
-     * half-way through is never seen again (the next read decodes the stored one).
+     * The run's state, or null when this task does not hold it. A caller that changes it {@link
+     * #put}s it back, or {@link #discard}s it when the change failed half-way.
      */
     RunState get(String runId) {
-        RunState s = recent.remove(runId);
+        RunState s = recent.get(runId);
         return s != null ? s : store.get(runId);
     }
 
-    /** Stores the run's state; a run new to this task counts from here (its metrics from {@link RunOutputs}). */
+    /**
+     * Forgets the run's state held here, after an update failed half-way through it, so that it is
+     * never seen again: the next read decodes the stored one (the run's state as of the last
+     * commit; its updates since then are lost with it).
+     */
+    void discard(String runId) {
+        recent.remove(runId);
+        changed.remove(runId);
+    }
+
+    /**
+     * Takes the run's state back: written to the store at the next commit. A run new to this task
+     * counts from here (its metrics from {@link RunOutputs}).
+     */
     void put(RunState state) {
-        store.put(state.runId(), state);
+        changed.add(state.runId());
         recent.put(state.runId(), state);
         if (summaries.put(state.runId(), Summary.of(state)) == null) {
             instanceRuns.incrementAndGet();
         }
     }
 
+    /** Writes the states changed since the last commit to the store: called just before the task commits. */
+    void writeChanged() {
+        for (String runId : changed) {
+            store.put(runId, recent.get(runId));
+        }
+        changed.clear();
+    }
+
     void evict(String runId, Release why) {
         Summary s = summaries.remove(runId);
         recent.remove(runId);
+        changed.remove(runId);
         store.delete(runId);
         if (s != null) {
             instanceRuns.decrementAndGet();
@@ -103,12 +138,17 @@ final class HeldRuns {
         }
     }
 
-    /** Lets go of every run without touching the store: the task is closing. */
+    /**
+     * Lets go of every run without touching the store: the task is closing. A clean close has
+     * committed (so written every change) first; a dirty one throws the uncommitted away, and so
+     * does Kafka with the store.
+     */
     void releaseAll() {
         summaries.forEach((runId, s) -> metrics.runReleased(runId, s.current(), Release.REASSIGNED));
         instanceRuns.addAndGet(-summaries.size());
         summaries.clear();
         recent.clear();
+        changed.clear();
     }
 
     Map<String, Summary> summaries() {

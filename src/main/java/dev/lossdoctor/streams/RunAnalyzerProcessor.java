@@ -51,6 +51,7 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         KeyValueStore<String, RunState> store = context.getStateStore(storeName);
         runs = new HeldRuns(store, instanceRuns, config.metrics());
         runs.load();
+        BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
         outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics());
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
                 new RunSweeper(runs, analyzer, outputs, config));
@@ -67,7 +68,13 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         } else {
             previous = HeldRuns.diagnosisOf(state);
         }
-        List<DiagnosisEvent> events = analyzer.apply(state, record.value());
+        List<DiagnosisEvent> events;
+        try {
+            events = analyzer.apply(state, record.value());
+        } catch (RuntimeException e) {
+            runs.discard(record.key()); // the processing exception handler decides what happens next
+            throw e;
+        }
         runs.put(state);
         outputs.publish(state, previous, events, record.timestamp());
     }
@@ -99,15 +106,17 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     /** Builds the processor and declares its store, whose name it takes from here alone. */
     public static final class Supplier implements ProcessorSupplier<String, TrainingEvent, String, Object> {
 
-        private final StoreBuilder<KeyValueStore<String, RunState>> store;
+        private final StoreBuilder<BeforeCommitStore<String, RunState>> store;
         private final String diagnosesSink;
         private final String statusSink;
         private final TopologyConfig config;
         private final AtomicInteger instanceRuns = new AtomicInteger(); // shared by this instance's tasks
 
         public Supplier(String storeName, String diagnosesSink, String statusSink, TopologyConfig config) {
-            this.store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName), Serdes.String(),
-                    new RunStateSerde()).withCachingEnabled(); // fewer changelog writes for busy runs
+            // the processor writes each changed run once per commit (HeldRuns); the record cache
+            // keeps the runs that dropped out of its memory readable without RocksDB
+            this.store = new BeforeCommitStore.Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+                    Serdes.String(), new RunStateSerde())).withCachingEnabled();
             this.diagnosesSink = diagnosesSink;
             this.statusSink = statusSink;
             this.config = config;

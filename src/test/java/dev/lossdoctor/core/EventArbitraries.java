@@ -12,7 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 
 /** Generators of hostile input: JSON text of any shape, and event sequences with any numbers in them. */
-final class EventArbitraries {
+public final class EventArbitraries {
 
     private EventArbitraries() {
     }
@@ -31,12 +31,12 @@ final class EventArbitraries {
 
     // ------------------------------------------------------------------ JSON text
 
-    static Arbitrary<String> jsonValue() {
+    public static Arbitrary<String> jsonValue() {
         return Arbitraries.recursive(EventArbitraries::jsonLeaf, EventArbitraries::jsonContainer, 0, 3);
     }
 
     /** A JSON object at the top, the way events come. */
-    static Arbitrary<String> jsonObject() {
+    public static Arbitrary<String> jsonObject() {
         return jsonObjectOf(jsonValue());
     }
 
