@@ -73,7 +73,8 @@ public final class Benchmark implements AutoCloseable {
 
     /** What to measure. */
     /** @param settings service settings over the defaults, in both topologies (e.g. {@code kafka.statestore.cache.max.bytes}) */
-    public record Options(int partitions, int threads, long events, int runs, int repeats, int latencySeconds,
+    /** @param latencyRate events/s for the latency phase; 0: half the best full-topology rate */
+    public record Options(int partitions, int threads, long events, int runs, int repeats, int latencySeconds, double latencyRate,
                           List<Integer> scaleRuns, long scaleEvents, long seed, Map<String, String> settings) {
     }
 
@@ -131,8 +132,13 @@ public final class Benchmark implements AutoCloseable {
         }
     }
 
-    public record Report(String at, Machine machine, Options options, List<Throughput> passThrough, List<Throughput> full,
-                         double ratio, StateSize state, Latency latency, List<ScaleStep> scale) {
+    /**
+     * @param ratio best full / best pass-through
+     * @param countPerKeyRatio best count-per-key / best pass-through: what keeping state at all costs
+     */
+    public record Report(String at, Machine machine, Options options, List<Throughput> passThrough,
+                         List<Throughput> countPerKey, List<Throughput> full, double ratio, double countPerKeyRatio,
+                         StateSize state, Latency latency, List<ScaleStep> scale) {
     }
 
     private final Options options;
@@ -166,28 +172,36 @@ public final class Benchmark implements AutoCloseable {
         progress.accept(String.format(Locale.ROOT, "Producing %,d events of %,d runs to %s (%d partitions)",
                 options.events(), options.runs(), input, options.partitions()));
         TrainingTraffic traffic = new TrainingTraffic(options.seed(), Instant.now().minusSeconds(305), "bench-run");
-        int concurrent = Math.max(1, options.runs() / 4);
-        produce(input, out -> traffic.fleet(options.runs(), concurrent, 50, 300, options.events(), out::accept), null);
+        produce(input, out -> traffic.fleet(options.runs(), liveRuns(), 50, 300, options.events(), out::accept), null);
         long events = endOffsets(input).values().stream().mapToLong(Long::longValue).sum();
 
         List<Throughput> passThrough = new ArrayList<>();
+        List<Throughput> countPerKey = new ArrayList<>();
         List<Throughput> full = new ArrayList<>();
         StateSize state = null;
         for (int i = 0; i < options.repeats(); i++) {
-            passThrough.add(passThrough(input, events));
+            passThrough.add(yardstick("pass-through", PassThroughTopology::build, input));
+            countPerKey.add(yardstick("count-per-key", CountPerKeyTopology::build, input));
             Measured m = full(input, events, true);
             full.add(m.throughput());
             state = m.state();
         }
         double ratio = best(full) / best(passThrough);
-        progress.accept(String.format(Locale.ROOT, "Ratio full / pass-through: %.2f", ratio));
+        progress.accept(String.format(Locale.ROOT, "Ratio full / pass-through: %.2f (count per key / pass-through: %.2f)",
+                ratio, best(countPerKey) / best(passThrough)));
 
-        Latency latency = latency(best(full) / 2);
+        Latency latency = latency(options.latencyRate() > 0 ? options.latencyRate() : best(full) / 2);
         List<ScaleStep> scale = new ArrayList<>();
         for (int runs : options.scaleRuns()) {
             scale.add(scale(runs));
         }
-        return new Report(Instant.now().toString(), machine, options, passThrough, full, ratio, state, latency, scale);
+        return new Report(Instant.now().toString(), machine, options, passThrough, countPerKey, full, ratio,
+                best(countPerKey) / best(passThrough), state, latency, scale);
+    }
+
+    /** Runs live at a time in the throughput and latency input: a quarter of them. */
+    private int liveRuns() {
+        return Math.max(1, options.runs() / 4);
     }
 
     private static double best(List<Throughput> t) {
@@ -196,15 +210,17 @@ public final class Benchmark implements AutoCloseable {
 
     // ---- phases
 
-    private Throughput passThrough(String input, long events) throws Exception {
-        String app = "bench-pass-through-" + (++phase);
+    /** A yardstick topology from the input to an output topic of its own, with the service's settings. */
+    private Throughput yardstick(String name, java.util.function.BiFunction<String, String, Topology> topology, String input)
+            throws Exception {
+        String app = "bench-" + name + "-" + (++phase);
         String output = app + "-out";
         createTopics(options.partitions(), output);
         Properties props = config(app, "unused-" + app).streamsProperties(null);
-        progress.accept("Pass-through topology: " + app);
+        progress.accept("Topology " + name + ": " + app);
         ThreadCpu cpu = new ThreadCpu();
-        try (Running r = start(PassThroughTopology.build(input, output), props)) {
-            return r.awaitThroughput(input, "pass-through", cpu);
+        try (Running r = start(topology.apply(input, output), props)) {
+            return r.awaitThroughput(input, name, cpu);
         }
     }
 
@@ -251,7 +267,7 @@ public final class Benchmark implements AutoCloseable {
             long total = (long) (rate * options.latencySeconds());
             // made before the clock starts: writing JSON is not the service's work, and the cores are shared
             List<TrainingTraffic.Event> events = new ArrayList<>((int) total);
-            traffic.fleet(Integer.MAX_VALUE / 2, options.runs(), 50, 300, total, events::add);
+            traffic.fleet(Integer.MAX_VALUE / 2, liveRuns(), 50, 300, total, events::add);
             long started = System.nanoTime();
             double intervalNanos = 1e9 / rate;
             produce(input, out -> {

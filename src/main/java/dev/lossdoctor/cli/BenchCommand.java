@@ -6,7 +6,6 @@ import dev.lossdoctor.bench.Benchmark;
 import dev.lossdoctor.bench.Benchmark.Report;
 import dev.lossdoctor.bench.Benchmark.ScaleStep;
 import dev.lossdoctor.bench.Benchmark.Throughput;
-import dev.lossdoctor.service.AppConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,17 +29,18 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--events", defaultValue = "300000", paramLabel = "N", description = "Events for the throughput phase (default ${DEFAULT-VALUE}).")
+    @Option(names = "--events", defaultValue = "1000000", paramLabel = "N", description = "Events for the throughput phase (default ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--runs", defaultValue = "2000", paramLabel = "N", description = "Runs the throughput and latency input interleave (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "6000", paramLabel = "N", description = "Runs in the throughput and latency input, a quarter of them live at a time (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--partitions", defaultValue = "4", paramLabel = "N", description = "Partitions of the input (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Stream threads, in both topologies (default: the service's, one per core).")
-    Integer threads;
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+            description = "Stream threads, in every topology (default ${DEFAULT-VALUE}, as the service's: kafka.num.stream.threads).")
+    int threads;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Pass-through and full runs, alternated; the best of each counts (default ${DEFAULT-VALUE}).")
     int repeats;
@@ -48,12 +48,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "20", paramLabel = "S", description = "How long to measure latency (default ${DEFAULT-VALUE}).")
     int latencySeconds;
 
+    @Option(names = "--latency-rate", paramLabel = "EVENTS_PER_S", description = "Rate of the latency phase (default: half the best full-topology rate).")
+    double latencyRate;
+
     @Option(names = "--scale", defaultValue = "1000,100000", split = ",", paramLabel = "RUNS[,RUNS...]",
             description = "Live-run counts of the scale steps (default ${DEFAULT-VALUE}; add 1000000 for the million step, "
                     + "about 3 minutes more here; 0 skips the scale steps).")
     List<Integer> scale;
 
-    @Option(names = "--scale-events", defaultValue = "200000", paramLabel = "N", description = "Metrics events measured in each scale step (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scale-events", defaultValue = "500000", paramLabel = "N", description = "Metrics events measured in each scale step (default ${DEFAULT-VALUE}).")
     long scaleEvents;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the generated input (default ${DEFAULT-VALUE}).")
@@ -71,16 +74,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int streamThreads = threads == null ? AppConfig.defaultStreamThreads() : threads;
-        if (events < 1 || runs < 1 || partitions < 1 || streamThreads < 1 || repeats < 1 || latencySeconds < 3 || scaleEvents < 1) {
+        if (events < 1 || runs < 1 || partitions < 1 || threads < 1 || repeats < 1 || latencySeconds < 3 || scaleEvents < 1
+                || latencyRate < 0) {
             throw new LossDoctor.UserError("--events, --runs, --partitions, --threads, --repeats and --scale-events must be "
-                    + "positive, --latency-seconds at least 3", 2);
+                    + "positive, --latency-seconds at least 3, --latency-rate not negative", 2);
         }
         quietLogs();
         List<Integer> steps = scale.stream().filter(n -> n > 0).toList();
         PrintWriter err = spec.commandLine().getErr();
-        Benchmark.Options options = new Benchmark.Options(partitions, streamThreads, events, runs, repeats,
-                latencySeconds, steps, scaleEvents, seed,
+        Benchmark.Options options = new Benchmark.Options(partitions, threads, events, runs, repeats,
+                latencySeconds, latencyRate, steps, scaleEvents, seed,
                 java.util.Map.copyOf(settings));
         Report report;
         try (Benchmark bench = new Benchmark(options, line -> {
@@ -120,20 +123,24 @@ final class BenchCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "%-28s %14s%n", "Throughput", "events/s"));
         for (int i = 0; i < r.full().size(); i++) {
             b.append(row("pass-through #" + (i + 1), r.passThrough().get(i)));
+            b.append(row("count per key #" + (i + 1), r.countPerKey().get(i)));
             b.append(row("full topology #" + (i + 1), r.full().get(i)));
         }
         b.append(String.format(Locale.ROOT, "%-28s %14.2f   (best full / best pass-through; target >= 0.70)%n", "ratio", r.ratio()));
+        b.append(String.format(Locale.ROOT, "%-28s %14.2f   (best count per key / best pass-through: the price of state alone)%n",
+                "count-per-key ratio", r.countPerKeyRatio()));
         b.append(String.format(Locale.ROOT, "%n%-28s", "CPU per event (µs), best"));
         r.full().get(0).cpuMicrosPerEvent().keySet().forEach(kind -> b.append(String.format(Locale.ROOT, " %19s", kind)));
         b.append(String.format(Locale.ROOT, "%n"));
         b.append(cpuRow("  pass-through", best(r.passThrough())));
+        b.append(cpuRow("  count per key", best(r.countPerKey())));
         b.append(cpuRow("  full topology", best(r.full())));
         b.append(String.format(Locale.ROOT, "%n"));
         if (r.state() != null) {
             b.append(String.format(Locale.ROOT, "%-28s %14.0f   (max %,d B, %,d runs; target <= 2048)%n",
                     "state bytes per run", r.state().averageBytes(), r.state().maxBytes(), r.state().runs()));
         }
-        b.append(String.format(Locale.ROOT, "%n%-28s %8s %8s %8s %8s %9s%n", "Latency at half max (ms)", "p50", "p90", "p99", "max", "samples"));
+        b.append(String.format(Locale.ROOT, "%n%-28s %8s %8s %8s %8s %9s%n", r.options().latencyRate() > 0 ? "Latency (ms)" : "Latency at half max (ms)", "p50", "p90", "p99", "max", "samples"));
         b.append(String.format(Locale.ROOT, "%-28s %,.0f events/s for %.0f s%n", "  rate", r.latency().achievedRate(), r.latency().seconds()));
         b.append(latencyRow("  produced -> diagnosis", r.latency().diagnoses()));
         b.append(latencyRow("  produced -> run status", r.latency().statuses()));

@@ -63,6 +63,7 @@ public final class AppConfig {
     public static final String IDLE_AFTER = "idle.after";
     public static final String SWEEP_INTERVAL = "sweep.interval";
     public static final String MAX_LIVE_RUNS = "max.live.runs";
+    public static final String STATE_STORE = "state.store";
     public static final String MAX_RUN_GAUGES = "max.run.gauges";
     public static final String STARTUP_TIMEOUT = "startup.timeout";
 
@@ -94,6 +95,7 @@ public final class AppConfig {
     private final Duration idleAfter;
     private final Duration sweepInterval;
     private final int maxLiveRuns;
+    private final TopologyConfig.StateStore stateStore;
     private final int maxRunGauges;
     private final Duration startupTimeout;
     private final Map<String, String> kafka;
@@ -119,6 +121,7 @@ public final class AppConfig {
         idleAfter = duration(IDLE_AFTER);
         sweepInterval = duration(SWEEP_INTERVAL);
         maxLiveRuns = integer(MAX_LIVE_RUNS, 1, Integer.MAX_VALUE);
+        stateStore = stateStore(required(STATE_STORE));
         maxRunGauges = integer(MAX_RUN_GAUGES, 0, Integer.MAX_VALUE);
         startupTimeout = duration(STARTUP_TIMEOUT);
         Map<String, String> k = new TreeMap<>();
@@ -277,7 +280,7 @@ public final class AppConfig {
     }
 
     public TopologyConfig topologyConfig(AnalysisMetrics metrics) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, metrics);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics);
     }
 
     /**
@@ -299,8 +302,6 @@ public final class AppConfig {
         // costs: Kafka 4.4 formats a log text for every record while one of a task's partitions is
         // empty (7.6 % of the stream thread in the benchmark's profile). Overridable with kafka.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
-        // the analysis is CPU work: one stream thread per core (no more than the partitions are used)
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(defaultStreamThreads()));
         if (topicReplicationFactor != null) {
             p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(topicReplicationFactor));
         }
@@ -314,11 +315,6 @@ public final class AppConfig {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
         return p;
-    }
-
-    /** Stream threads unless {@code kafka.num.stream.threads} says otherwise: one per core. */
-    public static int defaultStreamThreads() {
-        return Runtime.getRuntime().availableProcessors();
     }
 
     /** The settings an Admin client needs (bootstrap servers and the {@code kafka.} settings such as security). */
@@ -347,6 +343,15 @@ public final class AppConfig {
     private Optional<String> optional(String key) {
         String v = values.get(key);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    private TopologyConfig.StateStore stateStore(String v) {
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "rocksdb" -> TopologyConfig.StateStore.ROCKSDB;
+            case "memory" -> TopologyConfig.StateStore.MEMORY;
+            default -> throw new IllegalArgumentException(STATE_STORE + " (" + origin(STATE_STORE) + "): '" + v
+                    + "' is neither rocksdb nor memory");
+        };
     }
 
     private int integer(String key, int min, int max) {
@@ -408,6 +413,7 @@ public final class AppConfig {
         d.put(IDLE_AFTER, Durations.format(TopologyConfig.DEFAULT_IDLE_AFTER));
         d.put(SWEEP_INTERVAL, Durations.format(TopologyConfig.DEFAULT_SWEEP_INTERVAL));
         d.put(MAX_LIVE_RUNS, Integer.toString(TopologyConfig.DEFAULT_MAX_LIVE_RUNS));
+        d.put(STATE_STORE, "rocksdb");
         d.put(MAX_RUN_GAUGES, "200");
         d.put(STARTUP_TIMEOUT, "30s");
         return Collections.unmodifiableMap(d);

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -113,10 +114,12 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         private final AtomicInteger instanceRuns = new AtomicInteger(); // shared by this instance's tasks
 
         public Supplier(String storeName, String diagnosesSink, String statusSink, TopologyConfig config) {
-            // the processor writes each changed run once per commit (HeldRuns); the record cache
-            // keeps the runs that dropped out of its memory readable without RocksDB
-            this.store = new BeforeCommitStore.Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
-                    Serdes.String(), new RunStateSerde())).withCachingEnabled();
+            // no record cache: HeldRuns is the cache (decoded, not bytes), writing each changed run
+            // once per commit; a second cache of the same runs would only cost time and memory
+            KeyValueBytesStoreSupplier where = config.stateStore() == TopologyConfig.StateStore.MEMORY
+                    ? Stores.inMemoryKeyValueStore(storeName) : Stores.persistentKeyValueStore(storeName);
+            this.store = new BeforeCommitStore.Builder<>(Stores.keyValueStoreBuilder(where, Serdes.String(), new RunStateSerde()))
+                    .withCachingDisabled();
             this.diagnosesSink = diagnosesSink;
             this.statusSink = statusSink;
             this.config = config;

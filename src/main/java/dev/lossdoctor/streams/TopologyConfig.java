@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param idleAfter an unfinished run with no event for this long is evicted
  * @param sweepInterval how often (wall clock) the sweeper looks for stalled and evictable runs
  * @param maxLiveRuns the most runs one instance holds; past it the idlest are evicted
+ * @param stateStore where the runs' states live (each way backed by its changelog topic)
  */
 public record TopologyConfig(
         Topics topics,
@@ -20,7 +21,20 @@ public record TopologyConfig(
         Duration idleAfter,
         Duration sweepInterval,
         int maxLiveRuns,
+        StateStore stateStore,
         AnalysisMetrics metrics) {
+
+    /** Where the runs' states live. */
+    public enum StateStore {
+        /** RocksDB on local disk: little heap, and a restart keeps what it has (only the changelog's tail is read back). */
+        ROCKSDB,
+        /**
+         * The heap (bytes of the encoded states): no disk reads, so many live runs cost little more
+         * than a few; a restart reads the whole changelog back. About 1.1 KB of heap per run with a
+         * full window, so {@code max.live.runs} bounds it.
+         */
+        MEMORY
+    }
 
     public static final Duration DEFAULT_STALL_AFTER = Duration.ofMinutes(30);
     public static final Duration DEFAULT_FINISHED_GRACE = Duration.ofMinutes(10);
@@ -31,6 +45,7 @@ public record TopologyConfig(
     public TopologyConfig {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(stateStore, "stateStore");
         requirePositive("stallAfter", stallAfter);
         requirePositive("finishedGrace", finishedGrace);
         requirePositive("idleAfter", idleAfter);
@@ -42,19 +57,23 @@ public record TopologyConfig(
 
     public static TopologyConfig defaults() {
         return new TopologyConfig(Topics.defaults(), DEFAULT_STALL_AFTER, DEFAULT_FINISHED_GRACE, DEFAULT_IDLE_AFTER,
-                DEFAULT_SWEEP_INTERVAL, DEFAULT_MAX_LIVE_RUNS, AnalysisMetrics.NONE);
+                DEFAULT_SWEEP_INTERVAL, DEFAULT_MAX_LIVE_RUNS, StateStore.ROCKSDB, AnalysisMetrics.NONE);
     }
 
     public TopologyConfig withTopics(Topics t) {
-        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, metrics);
+        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics);
     }
 
     public TopologyConfig withMaxLiveRuns(int max) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, metrics);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics);
     }
 
     public TopologyConfig withMetrics(AnalysisMetrics m) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, m);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m);
+    }
+
+    public TopologyConfig withStateStore(StateStore store) {
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -10,8 +10,9 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The service in its own JVM, killed with SIGKILL in the middle of the stream and started again:
@@ -30,13 +31,17 @@ class ServiceKillIT {
     @TempDir
     Path dir;
 
-    @Test
-    void shouldPublishExactlyTheFaultFreeOutputWhenKilledMidStreamAndRestarted() throws Exception {
+    /** Both stores: RocksDB keeps its files and reads the changelog's tail; the in-memory one reads it all back. */
+    @ParameterizedTest(name = "state.store={0}")
+    @ValueSource(strings = {"rocksdb", "memory"})
+    void shouldPublishExactlyTheFaultFreeOutputWhenKilledMidStreamAndRestarted(String stateStore) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+        settings.put("state.store", stateStore);
         Workload w = Workload.generate(7, "kill-run", 120, 60, 40, 80);
         int total = w.events.size();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers());
              ServiceProcess service = new ServiceProcess("service", broker.bootstrapServers(), "kill-test", dir.resolve("state"), 4,
-                     SETTINGS, dir.resolve("service.log"))) {
+                     settings, dir.resolve("service.log"))) {
             service.start().awaitReady(Duration.ofSeconds(120));
             Kafka.PacedSender sender = new Kafka.PacedSender(broker.bootstrapServers(), w.events, 1500);
             sender.start();
@@ -56,8 +61,8 @@ class ServiceKillIT {
             List<ConsumerRecord<String, byte[]>> statuses = Kafka.readCommitted(broker.bootstrapServers(), Kafka.STATUS,
                     w.expectedStatuses(), Duration.ofSeconds(3), Duration.ofSeconds(60));
             Kafka.assertSamePerRun("status records", w.statuses, Kafka.byRun(statuses)); // every status record, in order, none doubled
-            System.out.printf("ServiceKillIT: %d events, %d diagnoses; killed with %d input records committed%n", total,
-                    w.expectedDiagnoses(), committedAtKill);
+            System.out.printf("ServiceKillIT (%s): %d events, %d diagnoses; killed with %d input records committed%n", stateStore,
+                    total, w.expectedDiagnoses(), committedAtKill);
         }
     }
 }

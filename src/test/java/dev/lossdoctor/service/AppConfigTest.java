@@ -81,8 +81,23 @@ class AppConfigTest {
         assertThat(c.maxRunGauges()).isEqualTo(200);
         assertThat(c.topicPartitions()).isEmpty();
         assertThat(c.stateDir()).isEmpty();
+        assertThat(c.topologyConfig(dev.lossdoctor.streams.AnalysisMetrics.NONE).stateStore())
+                .isEqualTo(dev.lossdoctor.streams.TopologyConfig.StateStore.ROCKSDB);
         assertThat(c.streamsProperties("h:1")).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
-                .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "h:1");
+                .containsEntry(StreamsConfig.APPLICATION_SERVER_CONFIG, "h:1")
+                .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+    }
+
+    @Test
+    void shouldKeepTheStatesInMemoryWhenToldSo() {
+        AppConfig c = AppConfig.load(null, Map.of("LOSSDOCTOR_STATE_STORE", "MEMORY"), new Properties(), Map.of());
+        assertThat(c.topologyConfig(dev.lossdoctor.streams.AnalysisMetrics.NONE).stateStore())
+                .isEqualTo(dev.lossdoctor.streams.TopologyConfig.StateStore.MEMORY);
+        assertThatThrownBy(() -> AppConfig.load(null, Map.of(), new Properties(), Map.of("state.store", "disk")))
+                .hasMessage("state.store (command line): 'disk' is neither rocksdb nor memory");
+        // a Kafka Streams setting the service sets has the last word only when given with kafka.
+        assertThat(AppConfig.load(null, Map.of(), new Properties(), Map.of("kafka.max.task.idle.ms", "0"))
+                .streamsProperties(null)).containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "0");
     }
 
     @Test

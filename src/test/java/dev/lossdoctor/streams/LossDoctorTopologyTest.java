@@ -181,6 +181,21 @@ class LossDoctorTopologyTest {
     }
 
     @Test
+    void shouldSayTheSameWithTheStatesInMemory() {
+        List<String> lines = OfflineAnalysis.lines(OfflineAnalysis.OVERFITTING_RUN);
+        String runId = Json.read(lines.get(0)).get("run_id").asText();
+        start(TopologyConfig.defaults().withStateStore(TopologyConfig.StateStore.MEMORY));
+        for (int i = 0; i < lines.size(); i++) {
+            send(runId, lines.get(i), T0.plusSeconds(i));
+        }
+
+        assertThat(OfflineAnalysis.json(diagnoses.readValuesToList()))
+                .isEqualTo(OfflineAnalysis.json(OfflineAnalysis.diagnoses(OfflineAnalysis.OVERFITTING_RUN)));
+        assertThat(store.get(runId).points()).isEqualTo(lines.size() - 2); // all but the start and the finish
+        assertThat(store.get(runId).finished()).isTrue();
+    }
+
+    @Test
     void shouldSendUnusableRecordsToTheDeadLetterTopicUnchangedAndKeepGoing() {
         start();
         String longId = "x".repeat(257);
