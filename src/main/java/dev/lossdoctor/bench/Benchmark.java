@@ -72,7 +72,7 @@ public final class Benchmark implements AutoCloseable {
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(30);
 
     /** What to measure. */
-    /** @param settings service settings over the defaults, in both topologies (e.g. {@code kafka.statestore.cache.max.bytes}) */
+    /** @param settings service settings over the defaults, in every topology (e.g. {@code state.store}, {@code kafka.num.stream.threads}) */
     /** @param latencyRate events/s for the latency phase; 0: half the best full-topology rate */
     public record Options(int partitions, int threads, long events, int runs, int repeats, int latencySeconds, double latencyRate,
                           List<Integer> scaleRuns, long scaleEvents, long seed, Map<String, String> settings) {

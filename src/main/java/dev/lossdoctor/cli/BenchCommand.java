@@ -62,8 +62,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the generated input (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting for both topologies, as in the "
-            + "config file (e.g. kafka.statestore.cache.max.bytes=134217728); repeatable.")
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A service setting for every topology, as in the "
+            + "config file (e.g. state.store=memory or kafka.num.stream.threads=2); repeatable.")
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--json", description = "Print the results as one JSON object.")

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  *
  * <p>Kafka Streams flushes the caches of a task's stores ({@code flushCache}) before it sends the
  * changelog, commits the transaction and the offsets, and only then. Writes the callback makes go
- * through the store below (record cache, changelog, RocksDB) inside that same transaction, so the
+ * through the store below (changelog, then RocksDB or memory) inside that same transaction, so the
  * store, its changelog and the committed offsets always agree; on a crash everything since the last
  * commit is dropped and replayed, objects included. Everything else passes straight through, so
  * interactive queries read the store as of the last commit.

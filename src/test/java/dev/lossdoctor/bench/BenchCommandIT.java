@@ -34,9 +34,12 @@ class BenchCommandIT {
         for (String topology : List.of("passThrough", "countPerKey", "full")) {
             assertThat(r.get(topology)).hasSize(2);
             for (JsonNode round : r.get(topology)) {
-                assertThat(round.get("eventsPerSecond").asDouble()).isPositive();
-                // the middle 80 % of the 40,000 events (commits land every 100 ms, so a few more or less)
-                assertThat(round.get("events").asLong()).isBetween(20_000L, 40_000L);
+                // the events between the commit that passed 10 % of the 40,000 and the one that passed 90 %
+                // (a fast topology may do half of them in one commit), and the rate is theirs
+                assertThat(round.get("events").asLong()).isBetween(1L, 40_000L);
+                assertThat(round.get("eventsPerSecond").asDouble()).isPositive()
+                        .isCloseTo(round.get("events").asLong() / round.get("seconds").asDouble(),
+                                org.assertj.core.data.Percentage.withPercentage(1e-6));
                 JsonNode cpu = round.get("cpuMicrosPerEvent");
                 assertThat(cpu.fieldNames()).toIterable()
                         .containsExactly(ThreadCpu.STREAM_THREADS, ThreadCpu.CLIENT_IO, ThreadCpu.BROKER, ThreadCpu.OTHER);
