@@ -161,6 +161,33 @@ public final class RunState {
         System.arraycopy(flags, from, flags, to, count);
     }
 
+    /**
+     * A copy that shares nothing mutable with this state: what a caller keeps while an update runs,
+     * to fall back on if the update fails half-way (a copy of the arrays, far cheaper than encoding).
+     */
+    public RunState copy() {
+        RunState c = new RunState(runId);
+        c.config = config;
+        c.encodedHead = encodedHead; // replaced, never changed in place
+        c.configSeen = configSeen;
+        c.size = size;
+        System.arraycopy(epochs, 0, c.epochs, 0, size);
+        System.arraycopy(steps, 0, c.steps, 0, size);
+        System.arraycopy(train, 0, c.train, 0, size);
+        System.arraycopy(val, 0, c.val, 0, size);
+        System.arraycopy(valScore, 0, c.valScore, 0, size);
+        System.arraycopy(flags, 0, c.flags, 0, size);
+        c.evicted.copyFrom(evicted);
+        c.evictedCount = evictedCount;
+        System.arraycopy(readings, 0, c.readings, 0, READINGS);
+        c.current = current;
+        c.sinceEpoch = sinceEpoch;
+        c.finished = finished;
+        c.lastActivityMillis = lastActivityMillis;
+        c.stalled = stalled;
+        return c;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof RunState s)) {

@@ -17,12 +17,16 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * keep its busiest values as objects and write each one once per commit instead of once per record
  * (what Kafka's record cache does for bytes, one step earlier: no encoding per record either).
  *
- * <p>Kafka Streams flushes the caches of a task's stores ({@code flushCache}) before it sends the
- * changelog, commits the transaction and the offsets, and only then. Writes the callback makes go
- * through the store below (changelog, then RocksDB or memory) inside that same transaction, so the
- * store, its changelog and the committed offsets always agree; on a crash everything since the last
- * commit is dropped and replayed, objects included. Everything else passes straight through, so
- * interactive queries read the store as of the last commit.
+ * <p>Kafka Streams 4.4 flushes the caches of a task's stores ({@code flushCache}, from {@code
+ * StreamTask.prepareCommit}) before it flushes the record collector and commits the transaction and
+ * the offsets: for every commit, on revocation, suspension and close, and on a dirty close too (whose
+ * transaction is then aborted). Writes the callback makes go through the store below (changelog,
+ * then RocksDB or memory) inside the transaction being committed, so the store, its changelog and
+ * the committed offsets always agree; on a crash everything since the last commit is dropped and
+ * replayed, objects included. The changelog records written then carry the record context Kafka
+ * left from the task's last record or punctuation (their timestamps are not read back). Everything
+ * else passes straight through, so interactive queries read the store as of the last commit. This
+ * leans on Kafka's internal {@code WrappedStateStore}; the topology and fault tests pin the order.
  */
 final class BeforeCommitStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
 

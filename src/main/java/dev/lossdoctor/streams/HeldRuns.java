@@ -47,8 +47,9 @@ final class HeldRuns {
             if (size() <= RECENT_STATES) {
                 return false;
             }
-            if (changed.remove(eldest.getKey())) {
+            if (changed.contains(eldest.getKey())) {
                 store.put(eldest.getKey(), eldest.getValue()); // leaving memory: the store must have it
+                changed.remove(eldest.getKey());
             }
             return true;
         }
@@ -90,7 +91,7 @@ final class HeldRuns {
 
     /**
      * The run's state, or null when this task does not hold it. A caller that changes it {@link
-     * #put}s it back, or {@link #discard}s it when the change failed half-way.
+     * #put}s it back; one whose change may fail half-way takes a {@link #fallback} first.
      */
     RunState get(String runId) {
         RunState s = recent.get(runId);
@@ -98,13 +99,24 @@ final class HeldRuns {
     }
 
     /**
-     * Forgets the run's state held here, after an update failed half-way through it, so that it is
-     * never seen again: the next read decodes the stored one (the run's state as of the last
-     * commit; its updates since then are lost with it).
+     * What to go back to if an update of the run (held here as {@code state}) fails half-way: a copy
+     * when the state here is newer than the store's, else nothing (the store has it).
      */
-    void discard(String runId) {
-        recent.remove(runId);
-        changed.remove(runId);
+    RunState fallback(RunState state) {
+        return changed.contains(state.runId()) ? state.copy() : null;
+    }
+
+    /**
+     * After an update failed half-way: the half-changed object is never seen again. The run goes
+     * back to {@code fallback} (from {@link #fallback}), or, when that is null, to the store's state.
+     */
+    void restore(String runId, RunState fallback) {
+        if (fallback != null) {
+            recent.put(runId, fallback); // still newer than the store: written at the commit
+        } else {
+            recent.remove(runId);
+            changed.remove(runId);
+        }
     }
 
     /**
@@ -139,9 +151,9 @@ final class HeldRuns {
     }
 
     /**
-     * Lets go of every run without touching the store: the task is closing. A clean close has
-     * committed (so written every change) first; a dirty one throws the uncommitted away, and so
-     * does Kafka with the store.
+     * Lets go of every run without touching the store: the task is closing, and Kafka has just
+     * prepared its last commit (which wrote every change). On a dirty close under exactly-once
+     * that commit's transaction is aborted and the store wiped and restored from the changelog.
      */
     void releaseAll() {
         summaries.forEach((runId, s) -> metrics.runReleased(runId, s.current(), Release.REASSIGNED));

@@ -70,10 +70,11 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
             previous = HeldRuns.diagnosisOf(state);
         }
         List<DiagnosisEvent> events;
+        RunState fallback = runs.fallback(state);
         try {
             events = analyzer.apply(state, record.value());
         } catch (RuntimeException e) {
-            runs.discard(record.key()); // the processing exception handler decides what happens next
+            runs.restore(record.key(), fallback); // the processing exception handler decides what happens next
             throw e;
         }
         runs.put(state);

@@ -57,7 +57,14 @@ final class RunSweeper implements Punctuator {
                 continue;
             }
             Diagnosis previous = HeldRuns.diagnosisOf(state);
-            Optional<DiagnosisEvent> stalled = analyzer.checkStalled(state, Instant.ofEpochMilli(now), stallAfter);
+            RunState fallback = runs.fallback(state);
+            Optional<DiagnosisEvent> stalled;
+            try {
+                stalled = analyzer.checkStalled(state, Instant.ofEpochMilli(now), stallAfter);
+            } catch (RuntimeException e) {
+                runs.restore(runId, fallback);
+                throw e;
+            }
             if (stalled.isPresent()) {
                 runs.put(state);
                 outputs.publish(state, previous, List.of(stalled.get()), now);

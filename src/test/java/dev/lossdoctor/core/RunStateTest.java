@@ -90,4 +90,25 @@ class RunStateTest {
                 .isEqualTo(range(100 - RunState.WINDOW + 1, 100));
         assertThat(s.point(s.windowSize() - 1).train()).isEqualTo(1f / 100);
     }
+
+    @Test
+    void aCopyEqualsTheStateAndSharesNothingWithIt() {
+        RunState s = new RunState("r");
+        RunAnalyzer analyzer = new RunAnalyzer();
+        analyzer.apply(s, new RunStarted("r", RunBuilder.START, RunConfig.EMPTY));
+        for (long e = 1; e <= 100; e++) {
+            analyzer.apply(s, new MetricsReported("r", e, e * 10, RunBuilder.START.plusSeconds(e),
+                    java.util.Map.of("train_loss", 1.0 / e, "val_loss", 1.2 / e + 0.001 * e)));
+        }
+        RunState copy = s.copy();
+        assertThat(copy).isEqualTo(s);
+        assertThat(RunStateCodec.encode(copy)).isEqualTo(RunStateCodec.encode(s));
+
+        analyzer.apply(copy, new MetricsReported("r", 101L, 1010L, RunBuilder.START.plusSeconds(101),
+                java.util.Map.of("train_loss", 9.0, "val_loss", 9.0)));
+        assertThat(copy.points()).isEqualTo(101);
+        assertThat(s.points()).isEqualTo(100);
+        assertThat(copy).isNotEqualTo(s);
+        assertThat(epochs(s)).isEqualTo(range(100 - RunState.WINDOW + 1, 100));
+    }
 }

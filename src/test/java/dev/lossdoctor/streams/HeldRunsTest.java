@@ -76,15 +76,32 @@ class HeldRunsTest {
     }
 
     @Test
-    void aDiscardedStateFallsBackToTheStoredOne() {
+    void aFailedUpdateOfACommittedRunFallsBackToTheStoredState() {
         runs.put(run("r1", 2));
         runs.writeChanged();
-        addPoint(runs.get("r1"), 3); // an update that then failed half-way
-        runs.discard("r1");
+        RunState taken = runs.get("r1");
+        RunState fallback = runs.fallback(taken);
+        addPoint(taken, 3); // an update that then failed half-way
+        runs.restore("r1", fallback);
 
+        assertThat(fallback).as("the store has it: nothing to copy").isNull();
         assertThat(runs.get("r1").points()).isEqualTo(2);
         runs.writeChanged();
         assertThat(store.map.get("r1").points()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedUpdateKeepsTheChangesSinceTheLastCommit() {
+        runs.put(run("r1", 2)); // new since the last commit: only here, not in the store
+        RunState taken = runs.get("r1");
+        RunState fallback = runs.fallback(taken);
+        addPoint(taken, 3); // an update that then failed half-way
+        runs.restore("r1", fallback);
+
+        assertThat(runs.get("r1")).isNotSameAs(taken);
+        assertThat(runs.get("r1").points()).isEqualTo(2);
+        runs.writeChanged();
+        assertThat(store.map.get("r1").points()).as("the run and its two points are not lost").isEqualTo(2);
     }
 
     @Test
