@@ -173,7 +173,6 @@ public final class Benchmark implements AutoCloseable {
                 options.events(), options.runs(), input, options.partitions()));
         TrainingTraffic traffic = new TrainingTraffic(options.seed(), Instant.now().minusSeconds(305), "bench-run");
         produce(input, out -> traffic.fleet(options.runs(), liveRuns(), 50, 300, options.events(), out::accept), null);
-        long events = endOffsets(input).values().stream().mapToLong(Long::longValue).sum();
 
         List<Throughput> passThrough = new ArrayList<>();
         List<Throughput> countPerKey = new ArrayList<>();
@@ -182,7 +181,7 @@ public final class Benchmark implements AutoCloseable {
         for (int i = 0; i < options.repeats(); i++) {
             passThrough.add(yardstick("pass-through", PassThroughTopology::build, input));
             countPerKey.add(yardstick("count-per-key", CountPerKeyTopology::build, input));
-            Measured m = full(input, events, true);
+            Measured m = full(input);
             full.add(m.throughput());
             state = m.state();
         }
@@ -227,7 +226,8 @@ public final class Benchmark implements AutoCloseable {
     private record Measured(Throughput throughput, StateSize state) {
     }
 
-    private Measured full(String input, long events, boolean measureState) throws Exception {
+    /** The full topology over the input, and the size of its runs' states at the end. */
+    private Measured full(String input) throws Exception {
         String app = "bench-full-" + (++phase);
         AppConfig config = config(app, input);
         createTopics(options.partitions(), config.topics().diagnoses().name(), config.topics().status().name(),
@@ -237,13 +237,9 @@ public final class Benchmark implements AutoCloseable {
         ThreadCpu cpu = new ThreadCpu();
         try (Running r = start(topology, config.streamsProperties(null))) {
             Throughput t = r.awaitThroughput(input, "full", cpu);
-            StateSize state = null;
-            if (measureState) {
-                long[] sizes = r.stateSizes();
-                state = new StateSize(sizes.length, Arrays.stream(sizes).average().orElse(Double.NaN),
-                        Arrays.stream(sizes).max().orElse(0));
-            }
-            return new Measured(t, state);
+            long[] sizes = r.stateSizes();
+            return new Measured(t, new StateSize(sizes.length, Arrays.stream(sizes).average().orElse(Double.NaN),
+                    Arrays.stream(sizes).max().orElse(0)));
         }
     }
 

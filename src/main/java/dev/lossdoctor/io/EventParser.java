@@ -79,21 +79,10 @@ public final class EventParser {
         try {
             fields = Fields.read(value);
         } catch (IOException | RuntimeException e) {
-            fields = null; // the tree reader below says what is wrong, in its words
+            fields = null;
         }
         if (fields == null) {
-            JsonNode root;
-            try {
-                root = MAPPER.readTree(value);
-            } catch (JsonProcessingException e) {
-                return reject("not JSON: " + oneLine(e.getOriginalMessage()));
-            } catch (IOException | RuntimeException e) {
-                return reject("not JSON: " + oneLine(String.valueOf(e.getMessage())));
-            }
-            if (root == null || !root.isObject()) {
-                return reject("not a JSON object");
-            }
-            fields = Fields.of(root);
+            return fromTree(key, value, fallbackTime); // not an object, or not JSON: the tree reader says what, in its words
         }
         try {
             return new ParseResult.Accepted(event(key, fields, fallbackTime));
@@ -105,9 +94,10 @@ public final class EventParser {
     /** Reads every value as {@link #parse} does, from the whole tree: the reference the token reader is tested against. */
     ParseResult parseTree(String key, byte[] value, Instant fallbackTime) {
         ParseResult unreadable = checkSize(value);
-        if (unreadable != null) {
-            return unreadable;
-        }
+        return unreadable != null ? unreadable : fromTree(key, value, fallbackTime);
+    }
+
+    private ParseResult fromTree(String key, byte[] value, Instant fallbackTime) {
         try {
             JsonNode root = MAPPER.readTree(value);
             if (root == null || !root.isObject()) {

@@ -87,7 +87,15 @@ class BenchCommandIT {
 
     @Test
     void shouldRejectABadArgumentInOneLine() {
-        assertThat(LossDoctor.execute("bench", "--threads", "0")).isEqualTo(2);
-        assertThat(LossDoctor.execute("bench", "--latency-seconds", "1")).isEqualTo(2);
+        for (String[] args : new String[][] {{"bench", "--threads", "0"}, {"bench", "--latency-seconds", "1"},
+                {"bench", "--latency-rate", "-5"}}) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            int code = LossDoctor.execute(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true), args);
+
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString().lines().toList()).as(String.join(" ", args)).containsExactly(
+                    "loss-doctor: --events, --runs, --partitions, --threads, --repeats and --scale-events must be positive, "
+                            + "--latency-seconds at least 3, --latency-rate not negative");
+        }
     }
 }
