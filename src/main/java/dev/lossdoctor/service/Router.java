@@ -1,6 +1,6 @@
 package dev.lossdoctor.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -40,12 +40,8 @@ public final class Router implements HttpHandler {
     /** A response: status, content type and body. */
     public record Response(int status, String contentType, byte[] body) {
 
-        public static Response json(int status, Object value) {
-            try {
-                return new Response(status, "application/json", Json.MAPPER.writeValueAsBytes(value));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+        public static Response json(int status, JsonNode value) {
+            return new Response(status, "application/json", Json.bytes(value));
         }
 
         public static Response text(int status, String contentType, String body) {

@@ -30,11 +30,7 @@ public final class DiagnosisEventSerde extends BaseSerde<DiagnosisEvent> {
 
     @Override
     byte[] write(DiagnosisEvent event) {
-        try {
-            return JsonWrites.BYTES.writeValueAsBytes(Json.diagnosisNode(event));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.diagnosisBytes(event);
     }
 
     @Override

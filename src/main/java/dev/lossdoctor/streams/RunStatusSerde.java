@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * {@code training-run-status} values and {@code GET /runs} items: the JSON of
- * {@link Json#statusNode}. Read back when one instance asks another for a run it holds.
+ * {@link Json#statusBytes}. Read back when one instance asks another for a run it holds.
  */
 public final class RunStatusSerde extends BaseSerde<RunStatus> {
 
@@ -29,11 +29,7 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
 
     @Override
     byte[] write(RunStatus status) {
-        try {
-            return JsonWrites.BYTES.writeValueAsBytes(Json.statusNode(status));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.statusBytes(status);
     }
 
     @Override

@@ -5,7 +5,6 @@ import static dev.lossdoctor.streams.Events.runFinished;
 import static dev.lossdoctor.streams.Events.runStarted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lossdoctor.core.Diagnosis;
@@ -132,8 +131,6 @@ class LossDoctorTopologyTest {
 
     @Test
     void shouldDiagnoseDivergingAtOnceWhenTheLossBecomesNaN() {
-        assumeTrue(AnalysisProbe.reportsNonFiniteLossAsDiverging(),
-                "the analysis on this branch does not report a NaN loss as diverging yet (merge main once it does)");
         start();
 
         send("r1", runStarted("r1", T0), T0);
