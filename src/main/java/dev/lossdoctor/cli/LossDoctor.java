@@ -27,6 +27,7 @@ public final class LossDoctor implements Runnable {
     /** As {@link #execute(String...)}, writing to {@code out} and {@code err} (null: stdout, stderr), for tests. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new LossDoctor());
+        RunCommand.addSettingFlags(cli.getSubcommands().get("run").getCommandSpec());
         if (out != null) {
             cli.setOut(out);
         }

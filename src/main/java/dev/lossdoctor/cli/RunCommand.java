@@ -1,6 +1,7 @@
 package dev.lossdoctor.cli;
 
 import dev.lossdoctor.service.AppConfig;
+import dev.lossdoctor.service.ConfigKeys;
 import dev.lossdoctor.service.LossDoctorService;
 import dev.lossdoctor.service.StartupException;
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,54 +36,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings: stall.after=45m, kafka.security.protocol=SSL, ...")
     Path configFile;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (default localhost:9092; env LOSSDOCTOR_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id: instances with the same id share the work (default loss-doctor).")
-    String applicationId;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the state stores live (default: Kafka Streams' own, under java.io.tmpdir).")
-    String stateDir;
-
-    @Option(names = "--http-host", paramLabel = "HOST", description = "Address the HTTP server binds (default 0.0.0.0).")
-    String httpHost;
-
-    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080; 0: any free port).")
-    String httpPort;
-
-    @Option(names = "--http-token", paramLabel = "TOKEN", description = "Bearer token GET /runs requires (/metrics and /health stay open); "
-            + "better from the environment, LOSSDOCTOR_HTTP_TOKEN, than on a command line others can read.")
-    String httpToken;
-
-    @Option(names = "--advertised-host", paramLabel = "HOST", description = "Host other instances reach this one's HTTP server at (default: the bind host, or this machine's name).")
-    String advertisedHost;
-
-    @Option(names = "--metrics-topic", paramLabel = "TOPIC", description = "Input topic (default training-metrics).")
-    String metricsTopic;
-
-    @Option(names = "--diagnoses-topic", paramLabel = "TOPIC", description = "Diagnosis events topic (default training-diagnoses).")
-    String diagnosesTopic;
-
-    @Option(names = "--status-topic", paramLabel = "TOPIC", description = "Compacted run status topic (default training-run-status).")
-    String statusTopic;
-
-    @Option(names = "--dlq-topic", paramLabel = "TOPIC", description = "Dead-letter topic (default training-metrics-dlq).")
-    String dlqTopic;
-
-    @Option(names = "--partitions", paramLabel = "N", description = "Partitions of topics created at start (default: the broker's).")
-    String partitions;
-
-    @Option(names = "--replication-factor", paramLabel = "N", description = "Replication of topics created at start (default: the broker's).")
-    String replicationFactor;
-
-    @Option(names = "--stall-after", paramLabel = "DURATION", description = "An unfinished run silent this long is 'stalled' (default 30m; 30m, 1h, PT30M...).")
-    String stallAfter;
-
-    @Option(names = "--max-live-runs", paramLabel = "N", description = "Most runs one instance holds; past it the idlest are evicted (default 100000).")
-    String maxLiveRuns;
-
-    @Option(names = "--max-run-gauges", paramLabel = "N", description = "Most runs with per-run gauges on /metrics (default 200).")
-    String maxRunGauges;
+    /** Adds a flag for each setting of {@link ConfigKeys} that has one: the table is their one source. */
+    static void addSettingFlags(CommandSpec run) {
+        for (ConfigKeys.Key key : ConfigKeys.ALL) {
+            key.commandLineFlag().ifPresent(flag -> run.addOption(OptionSpec.builder(flag)
+                    .type(String.class).paramLabel(key.paramLabel()).description(key.help()).build()));
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -111,30 +72,13 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The setting flags given, by key. */
     private Map<String, String> flags() {
         Map<String, String> f = new LinkedHashMap<>();
-        put(f, AppConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        put(f, AppConfig.APPLICATION_ID, applicationId);
-        put(f, AppConfig.STATE_DIR, stateDir);
-        put(f, AppConfig.HTTP_HOST, httpHost);
-        put(f, AppConfig.HTTP_PORT, httpPort);
-        put(f, AppConfig.HTTP_ADVERTISED_HOST, advertisedHost);
-        put(f, AppConfig.HTTP_TOKEN, httpToken);
-        put(f, AppConfig.METRICS_TOPIC, metricsTopic);
-        put(f, AppConfig.DIAGNOSES_TOPIC, diagnosesTopic);
-        put(f, AppConfig.STATUS_TOPIC, statusTopic);
-        put(f, AppConfig.DLQ_TOPIC, dlqTopic);
-        put(f, AppConfig.TOPIC_PARTITIONS, partitions);
-        put(f, AppConfig.TOPIC_REPLICATION_FACTOR, replicationFactor);
-        put(f, AppConfig.STALL_AFTER, stallAfter);
-        put(f, AppConfig.MAX_LIVE_RUNS, maxLiveRuns);
-        put(f, AppConfig.MAX_RUN_GAUGES, maxRunGauges);
-        return f;
-    }
-
-    private static void put(Map<String, String> flags, String key, String value) {
-        if (value != null) {
-            flags.put(key, value);
+        for (ConfigKeys.Key key : ConfigKeys.ALL) {
+            key.commandLineFlag().map(spec::findOption).map(OptionSpec::<String>getValue)
+                    .ifPresent(value -> f.put(key.key(), value));
         }
+        return f;
     }
 }

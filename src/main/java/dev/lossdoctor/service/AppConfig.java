@@ -15,8 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.slf4j.Logger;
@@ -46,6 +47,8 @@ public final class AppConfig {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String APPLICATION_ID = "application.id";
+    /** This instance's stable name: Kafka's {@code group.instance.id} (static membership). */
+    public static final String INSTANCE_ID = "instance.id";
     public static final String STATE_DIR = "state.dir";
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
@@ -69,19 +72,31 @@ public final class AppConfig {
 
     private static final Logger log = LoggerFactory.getLogger(AppConfig.class);
 
-    /** Every key and its default ("" = not set: the broker's or Kafka Streams' own default applies). */
+    /** Every key and its default ("" = not set: the broker's or Kafka Streams' own default applies), from {@link ConfigKeys}. */
     private static final Map<String, String> DEFAULTS = defaultsTable();
 
-    /** Kafka settings the service sets itself from its own keys. */
-    private static final Set<String> OWN_KAFKA_SETTINGS = Set.of(
-            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.STATE_DIR_CONFIG,
-            StreamsConfig.APPLICATION_SERVER_CONFIG);
+    /** Kafka settings the service sets itself, and the key of its own that sets each. */
+    private static final Map<String, String> OWN_KAFKA_SETTINGS = Map.of(
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP_SERVERS,
+            StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID,
+            StreamsConfig.STATE_DIR_CONFIG, STATE_DIR,
+            StreamsConfig.APPLICATION_SERVER_CONFIG, HTTP_ADVERTISED_HOST + " and " + HTTP_PORT,
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, INSTANCE_ID,
+            StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), INSTANCE_ID,
+            StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), INSTANCE_ID);
+
+    /**
+     * What Kafka accepts as a group.instance.id (its legal characters, at most 249 of them), less room
+     * for the {@code -<thread>} suffix Kafka Streams adds per stream thread.
+     */
+    private static final Pattern INSTANCE_ID_FORMAT = Pattern.compile("[A-Za-z0-9._-]{1,240}");
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
 
     private final String bootstrapServers;
     private final String applicationId;
+    private final String instanceId;
     private final Path stateDir;
     private final String httpHost;
     private final int httpPort;
@@ -107,6 +122,7 @@ public final class AppConfig {
         this.origins = Map.copyOf(origins);
         bootstrapServers = required(BOOTSTRAP_SERVERS);
         applicationId = required(APPLICATION_ID);
+        instanceId = optional(INSTANCE_ID).map(this::instanceId).orElse(null);
         stateDir = optional(STATE_DIR).map(Path::of).orElse(null);
         httpHost = required(HTTP_HOST);
         httpPort = integer(HTTP_PORT, 0, 65_535);
@@ -195,6 +211,11 @@ public final class AppConfig {
 
     public String applicationId() {
         return applicationId;
+    }
+
+    /** This instance's static group membership name ({@code group.instance.id}); empty: dynamic membership. */
+    public Optional<String> instanceId() {
+        return Optional.ofNullable(instanceId);
     }
 
     /** Where Kafka Streams keeps its stores; empty: its default ({@code java.io.tmpdir/kafka-streams}). */
@@ -314,6 +335,11 @@ public final class AppConfig {
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
+        if (instanceId != null) {
+            // static membership: Kafka Streams passes it to each stream thread's main consumer as
+            // <instance.id>-<thread number> and leaves the restore and global consumers dynamic
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
         return p;
     }
 
@@ -343,6 +369,14 @@ public final class AppConfig {
     private Optional<String> optional(String key) {
         String v = values.get(key);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    private String instanceId(String v) {
+        if (!INSTANCE_ID_FORMAT.matcher(v).matches() || v.equals(".") || v.equals("..")) {
+            throw new IllegalArgumentException(INSTANCE_ID + " (" + origin(INSTANCE_ID) + "): '" + v
+                    + "' is not a Kafka group.instance.id: use 1 to 240 letters, digits, '.', '_' or '-'");
+        }
+        return v;
     }
 
     private TopologyConfig.StateStore stateStore(String v) {
@@ -395,27 +429,7 @@ public final class AppConfig {
 
     private static Map<String, String> defaultsTable() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put(BOOTSTRAP_SERVERS, "localhost:9092");
-        d.put(APPLICATION_ID, "loss-doctor");
-        d.put(STATE_DIR, "");
-        d.put(HTTP_HOST, "0.0.0.0");
-        d.put(HTTP_PORT, "8080");
-        d.put(HTTP_ADVERTISED_HOST, "");
-        d.put(HTTP_TOKEN, "");
-        d.put(METRICS_TOPIC, Topics.METRICS);
-        d.put(DIAGNOSES_TOPIC, Topics.DIAGNOSES);
-        d.put(STATUS_TOPIC, Topics.STATUS);
-        d.put(DLQ_TOPIC, Topics.DLQ);
-        d.put(TOPIC_PARTITIONS, "");
-        d.put(TOPIC_REPLICATION_FACTOR, "");
-        d.put(STALL_AFTER, Durations.format(TopologyConfig.DEFAULT_STALL_AFTER));
-        d.put(FINISHED_GRACE, Durations.format(TopologyConfig.DEFAULT_FINISHED_GRACE));
-        d.put(IDLE_AFTER, Durations.format(TopologyConfig.DEFAULT_IDLE_AFTER));
-        d.put(SWEEP_INTERVAL, Durations.format(TopologyConfig.DEFAULT_SWEEP_INTERVAL));
-        d.put(MAX_LIVE_RUNS, Integer.toString(TopologyConfig.DEFAULT_MAX_LIVE_RUNS));
-        d.put(STATE_STORE, "rocksdb");
-        d.put(MAX_RUN_GAUGES, "200");
-        d.put(STARTUP_TIMEOUT, "30s");
+        ConfigKeys.ALL.forEach(k -> d.put(k.key(), k.defaultValue()));
         return Collections.unmodifiableMap(d);
     }
 
@@ -436,9 +450,10 @@ public final class AppConfig {
                     if (kafkaKey.isEmpty()) {
                         throw new IllegalArgumentException(origin.apply(key) + ": a Kafka setting needs a name after 'kafka.'");
                     }
-                    if (OWN_KAFKA_SETTINGS.contains(kafkaKey)) {
-                        throw new IllegalArgumentException(origin.apply(key) + ": set " + kafkaKey
-                                + " without the kafka. prefix (the service sets it itself)");
+                    String own = OWN_KAFKA_SETTINGS.get(kafkaKey);
+                    if (own != null) {
+                        throw new IllegalArgumentException(origin.apply(key) + ": set " + own
+                                + " without the kafka. prefix (the service sets " + kafkaKey + " itself)");
                     }
                 } else if (!DEFAULTS.containsKey(key)) {
                     String message = origin.apply(key) + ": unknown setting '" + key + "' (Kafka settings take the prefix kafka.)";

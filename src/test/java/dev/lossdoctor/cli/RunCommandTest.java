@@ -2,6 +2,7 @@ package dev.lossdoctor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lossdoctor.service.ConfigKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -57,6 +58,15 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldTakeTheInstanceIdFromItsFlag() {
+        Result r = run("run", "--instance-id", "pod/0");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(ownLines(r.stderr())).containsExactly("loss-doctor: instance.id (command line): 'pod/0' is not a Kafka "
+                + "group.instance.id: use 1 to 240 letters, digits, '.', '_' or '-'");
+    }
+
+    @Test
     void shouldSayWhenTheConfigFileCantBeRead() {
         Path missing = dir.resolve("missing.properties");
 
@@ -99,5 +109,10 @@ class RunCommandTest {
         assertThat(code).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--bootstrap-servers", "--stall-after", "--max-run-gauges",
                 "LOSSDOCTOR_BOOTSTRAP_SERVERS", "kafka.<property>");
+        // a flag for every setting that has one, with the table's meaning
+        for (ConfigKeys.Key key : ConfigKeys.ALL) {
+            key.commandLineFlag().ifPresent(flag -> assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains(flag + "=" + key.paramLabel()).contains(key.envVar()));
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,6 +165,42 @@ class AppConfigTest {
     void shouldRefuseKafkaPrefixedCopiesOfTheSettingsItSetsItself() {
         assertThatThrownBy(() -> AppConfig.of(Map.of("kafka.bootstrap.servers", "b:9092")))
                 .hasMessageContaining("set bootstrap.servers without the kafka. prefix");
+    }
+
+    @Test
+    void shouldGiveEachStreamThreadsMainConsumerTheInstanceIdForStaticMembership() {
+        AppConfig c = AppConfig.load(null, Map.of("LOSSDOCTOR_INSTANCE_ID", "loss-doctor-0"), new Properties(), Map.of());
+
+        assertThat(c.instanceId()).contains("loss-doctor-0");
+        // what Kafka Streams itself makes of the properties for stream thread 2's consumers
+        StreamsConfig streams = new StreamsConfig(c.streamsProperties("host:8080"));
+        assertThat(streams.getMainConsumerConfigs("loss-doctor", "client-2", 2))
+                .containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "loss-doctor-0-2");
+        assertThat(streams.getRestoreConsumerConfigs("client-2-restore")).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        assertThat(streams.getGlobalConsumerConfigs("client-global")).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    }
+
+    @Test
+    void shouldLeaveMembershipDynamicWithoutAnInstanceId() {
+        AppConfig c = AppConfig.defaults();
+
+        assertThat(c.instanceId()).isEmpty();
+        assertThat(new StreamsConfig(c.streamsProperties(null)).getMainConsumerConfigs("loss-doctor", "client-1", 1))
+                .doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    }
+
+    @Test
+    void shouldRefuseAnInstanceIdKafkaWouldRejectAndAKafkaPrefixedOne() {
+        assertThatThrownBy(() -> AppConfig.load(null, Map.of(), new Properties(), Map.of("instance.id", "pod 0")))
+                .hasMessage("instance.id (command line): 'pod 0' is not a Kafka group.instance.id: use 1 to 240 letters, "
+                        + "digits, '.', '_' or '-'");
+        assertThatThrownBy(() -> AppConfig.of(Map.of("instance.id", "x".repeat(241)))).hasMessageContaining("is not a Kafka group.instance.id");
+        assertThatThrownBy(() -> AppConfig.of(Map.of("instance.id", ".."))).hasMessageContaining("is not a Kafka group.instance.id");
+        assertThatThrownBy(() -> AppConfig.of(Map.of("kafka.group.instance.id", "pod-0")))
+                .hasMessage("setting kafka.group.instance.id: set instance.id without the kafka. prefix "
+                        + "(the service sets group.instance.id itself)");
+        assertThatThrownBy(() -> AppConfig.of(Map.of("kafka.main.consumer.group.instance.id", "pod-0")))
+                .hasMessageContaining("set instance.id without the kafka. prefix");
     }
 
     @Test
