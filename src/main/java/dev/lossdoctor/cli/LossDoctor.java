@@ -1,6 +1,8 @@
 package dev.lossdoctor.cli;
 
 import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "Watches training runs' loss curves and says what is wrong, since when, and what to do.",
         subcommands = {RunCommand.class, DemoCommand.class, AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class LossDoctor implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(LossDoctor.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,6 +30,11 @@ public final class LossDoctor implements Runnable {
 
     /** As {@link #execute(String...)}, writing to {@code out} and {@code err} (null: stdout, stderr), for tests. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The command line with every command, its setting flags and the error handling, before it runs. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new LossDoctor());
         RunCommand.addSettingFlags(cli.getSubcommands().get("run").getCommandSpec());
         if (out != null) {
@@ -40,11 +49,27 @@ public final class LossDoctor implements Runnable {
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("loss-doctor: " + oneLine(ex));
-            return ex instanceof UserError u ? u.exitCode() : 1;
-        });
-        return cli.execute(args);
+        cli.setExecutionExceptionHandler(LossDoctor::failed);
+        return cli;
+    }
+
+    /**
+     * A command that threw: a problem the user can fix ({@link UserError}) is its message and its
+     * exit code; anything else is a bug, said in one line (exit code 1) with its stack trace in the
+     * log at DEBUG, which the console shows only when asked ({@code -Dloss-doctor.stack-traces=DEBUG}).
+     */
+    private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        if (e instanceof UserError u) {
+            err.println("loss-doctor: " + oneLine(e));
+            err.flush();
+            return u.exitCode();
+        }
+        String what = "unexpected " + e.getClass().getSimpleName() + " in " + command.getCommandName();
+        log.debug("loss-doctor: {}", what, e);
+        err.println("loss-doctor: " + what + ": " + oneLine(e));
+        err.flush();
+        return 1;
     }
 
     private static String oneLine(Exception e) {
