@@ -26,6 +26,11 @@ import picocli.CommandLine.Spec;
                 "Progress goes to stderr; the results to stdout, as a table or (--json) one JSON object.", ""})
 final class BenchCommand implements Callable<Integer> {
 
+    static final long QUICK_EVENTS = 100_000;
+    static final int QUICK_RUNS = 1_000;
+    static final int QUICK_REPEATS = 2;
+    static final int QUICK_LATENCY_SECONDS = 5;
+
     @Spec
     CommandSpec spec;
 
@@ -66,6 +71,11 @@ final class BenchCommand implements Callable<Integer> {
             + "config file (e.g. state.store=memory or kafka.num.stream.threads=2); repeatable.")
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--quick", description = "A short run (2 to 3 minutes here) with the same report: "
+            + QUICK_EVENTS + " events, " + QUICK_REPEATS + " repeats, " + QUICK_LATENCY_SECONDS
+            + " s of latency, no scale steps. A flag given beside it still wins.")
+    boolean quick;
+
     @Option(names = "--json", description = "Print the results as one JSON object.")
     boolean json;
 
@@ -80,11 +90,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "positive, --latency-seconds at least 3, --latency-rate not negative", 2);
         }
         quietLogs();
-        List<Integer> steps = scale.stream().filter(n -> n > 0).toList();
         PrintWriter err = spec.commandLine().getErr();
-        Benchmark.Options options = new Benchmark.Options(partitions, threads, events, runs, repeats,
-                latencySeconds, latencyRate, steps, scaleEvents, seed,
-                java.util.Map.copyOf(settings));
+        Benchmark.Options options = options();
         Report report;
         try (Benchmark bench = new Benchmark(options, line -> {
             err.println(line);
@@ -101,6 +108,22 @@ final class BenchCommand implements Callable<Integer> {
         stdout.println(json ? asJson : table(report));
         stdout.flush();
         return 0;
+    }
+
+    /** The options as given, with --quick's values for the ones not given. */
+    Benchmark.Options options() {
+        boolean quickEvents = quick && !given("--events");
+        long eventCount = quickEvents ? QUICK_EVENTS : events;
+        int runCount = quick && !given("--runs") ? QUICK_RUNS : runs;
+        int repeatCount = quick && !given("--repeats") ? QUICK_REPEATS : repeats;
+        int latency = quick && !given("--latency-seconds") ? QUICK_LATENCY_SECONDS : latencySeconds;
+        List<Integer> steps = quick && !given("--scale") ? List.of() : scale.stream().filter(n -> n > 0).toList();
+        return new Benchmark.Options(partitions, threads, eventCount, runCount, repeatCount, latency, latencyRate, steps,
+                scaleEvents, seed, java.util.Map.copyOf(settings));
+    }
+
+    private boolean given(String flag) {
+        return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(flag);
     }
 
     /** The broker and the clients log a lot at INFO; the progress lines are what a bench run shows. */

@@ -86,6 +86,33 @@ class BenchCommandIT {
     }
 
     @Test
+    void shouldReportTheSameFieldsInQuickMode() throws Exception {
+        Path out = dir.resolve("quick.json");
+        // --quick's own repeats, latency and (no) scale steps; fewer events than its own, to keep the test short
+        int code = LossDoctor.execute("bench", "--quick", "--events", "20000", "--json", "--out", out.toString());
+        assertThat(code).isZero();
+        JsonNode r = new ObjectMapper().readTree(Files.readString(out));
+
+        assertThat(r.fieldNames()).toIterable().containsExactly(
+                java.util.Arrays.stream(Benchmark.Report.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
+        assertThat(r.get("options").get("events").asLong()).isEqualTo(20_000);
+        assertThat(r.get("options").get("repeats").asInt()).isEqualTo(2);
+        assertThat(r.get("options").get("scaleRuns")).isEmpty();
+        assertThat(r.get("scale")).isEmpty();
+        for (String topology : List.of("passThrough", "countPerKey", "full")) {
+            assertThat(r.get(topology)).as(topology).hasSize(2);
+            for (JsonNode round : r.get(topology)) {
+                assertThat(round.get("eventsPerSecond").asDouble()).isPositive();
+                assertThat(round.get("cpuMicrosPerEvent").get(ThreadCpu.STREAM_THREADS).asDouble()).isPositive();
+            }
+        }
+        assertThat(r.get("ratio").asDouble()).isPositive();
+        assertThat(r.get("state").get("averageBytes").asDouble()).isBetween(100.0, 2048.0);
+        assertThat(r.get("latency").get("diagnoses").get("samples").asLong()).isPositive();
+        assertThat(r.get("latency").get("seconds").asDouble()).isGreaterThanOrEqualTo(3.0);
+    }
+
+    @Test
     void shouldRejectABadArgumentInOneLine() {
         for (String[] args : new String[][] {{"bench", "--threads", "0"}, {"bench", "--latency-seconds", "1"},
                 {"bench", "--latency-rate", "-5"}}) {
