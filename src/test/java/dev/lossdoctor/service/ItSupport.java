@@ -1,8 +1,9 @@
 package dev.lossdoctor.service;
 
-import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.testing.PrometheusScrape;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,9 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,11 +24,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 
-/** What the integration tests share: a service config for a test broker, real clients, HTTP, waiting. */
+/** What the service's integration tests share: a service config for a test broker, real clients, HTTP, scrapes. */
 final class ItSupport {
 
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** How long a test waits for the service to do something. */
+    static final Duration WAIT = Duration.ofSeconds(60);
 
     private ItSupport() {
     }
@@ -55,23 +56,24 @@ final class ItSupport {
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
-    /** Reads a topic from the start, committed records only, until {@code done} says so or time runs out. */
+    /** Reads a topic from the start, committed records only, until {@code done} says so; fails after {@link #WAIT}. */
     static <V> List<ConsumerRecord<String, V>> consume(EmbeddedKafkaBroker broker, String topic, Deserializer<V> values,
                                                        java.util.function.Predicate<List<ConsumerRecord<String, V>>> done) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, V>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
             // every partition from the start, without a group to join
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (!done.test(records) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            Awaitility.await("the records wanted from " + topic).atMost(WAIT).pollInSameThread().pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                        return done.test(records);
+                    });
         }
         return records;
     }
@@ -92,44 +94,10 @@ final class ItSupport {
         }
     }
 
-    /** Polls until {@code condition} holds; fails with {@code what} after {@code timeout}. */
-    static void await(String what, Duration timeout, Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.get()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // not yet
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-    }
-
-    /**
-     * The value of one Prometheus sample, e.g. {@code sample(text, "lossdoctor_runs", "diagnosis", "diverging")};
-     * null when there is none.
-     */
-    static Double sample(String scrape, String name, String... labels) {
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(scrape);
-        outer:
-        while (m.find()) {
-            String labelText = m.group(1) == null ? "" : m.group(1);
-            for (int i = 0; i < labels.length; i += 2) {
-                if (!labelText.contains(labels[i] + "=\"" + labels[i + 1] + "\"")) {
-                    continue outer;
-                }
-            }
-            return Double.valueOf(m.group(2));
-        }
-        return null;
+    /** A scrape of the service's {@code /metrics}. */
+    static PrometheusScrape metrics(int port) {
+        Http response = get(port, "/metrics");
+        assertThat(response.status()).as("GET /metrics").isEqualTo(200);
+        return PrometheusScrape.parse(response.body());
     }
 }
