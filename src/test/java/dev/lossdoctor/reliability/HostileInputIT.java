@@ -6,7 +6,9 @@ import dev.lossdoctor.bench.TrainingTraffic;
 import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.io.ParseResult;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import dev.lossdoctor.streams.LossDoctorTopology;
+import dev.lossdoctor.testing.PrometheusScrape;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +49,10 @@ class HostileInputIT {
     @TempDir
     Path dir;
 
+    /** A fresh broker for each test: each reuses the application id and topic names. */
+    @RegisterExtension
+    final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     @Test
     void shouldDeadLetterEveryBadRecordAndDiagnoseEveryValidRunAsWithoutThemWithoutRestarting() throws Exception {
         Workload w = Workload.generate(17, "hostile-run", 60, 30, 30, 60);
@@ -63,7 +69,8 @@ class HostileInputIT {
         String app = "hostile-test";
         Map<String, String> settings = new LinkedHashMap<>(ServiceKillIT.SETTINGS);
         settings.put("kafka.producer." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_BYTES); // the 1 MiB values, to the DLQ
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers())) {
+        EmbeddedKafkaBroker broker = kafka.broker();
+        try (Admin admin = Kafka.admin(broker.bootstrapServers())) {
             Kafka.createTopics(broker.bootstrapServers(), 4, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, MAX_BYTES),
                     Kafka.METRICS, Kafka.DLQ, Kafka.DIAGNOSES);
             Kafka.createTopics(broker.bootstrapServers(), 4, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
@@ -114,10 +121,10 @@ class HostileInputIT {
                 Kafka.assertSamePerRun("status records", w.statuses, Kafka.byRun(statuses)); // every status record, in order, none doubled
 
                 // and the service never restarted anything
-                String scrape = service.get("/metrics").body();
-                assertThat(sample(scrape, "lossdoctor_events_total\\{outcome=\"rejected\"")).isEqualTo(BAD);
-                assertThat(sample(scrape, "lossdoctor_events_total\\{outcome=\"accepted\"")).isEqualTo(w.events.size());
-                assertThat(sample(scrape, "lossdoctor_streams_running")).isEqualTo(1);
+                PrometheusScrape scrape = PrometheusScrape.parse(service.get("/metrics").body());
+                assertThat(scrape.require("lossdoctor_events_total", "outcome", "rejected")).isEqualTo(BAD);
+                assertThat(scrape.require("lossdoctor_events_total", "outcome", "accepted")).isEqualTo(w.events.size());
+                assertThat(scrape.require("lossdoctor_streams_running")).isEqualTo(1);
                 assertThat(service.isAlive()).isTrue();
                 String log = service.log();
                 assertThat(log).as("no stream thread failed and was replaced").doesNotContain("replacing it").doesNotContain("REPLACE_THREAD");
@@ -163,10 +170,5 @@ class HostileInputIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static double sample(String scrape, String nameAndLabelsRegex) {
-        Matcher m = Pattern.compile("^" + nameAndLabelsRegex + "[^ ]* (\\S+)$", Pattern.MULTILINE).matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,12 +29,17 @@ class InstanceFailoverIT {
     @TempDir
     Path dir;
 
+    /** A fresh broker for each test: each reuses the application id and topic names. */
+    @RegisterExtension
+    final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     @Test
     void shouldHaveTheSurvivorTakeOverRestoreTheStateAndPublishTheFaultFreeOutput() throws Exception {
         Workload w = Workload.generate(11, "failover-run", 120, 60, 40, 80);
         int total = w.events.size();
         String app = "failover-test";
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers());
+        EmbeddedKafkaBroker broker = kafka.broker();
+        try (Admin admin = Kafka.admin(broker.bootstrapServers());
              ServiceProcess first = new ServiceProcess("first", broker.bootstrapServers(), app, dir.resolve("state-1"), 4,
                      ServiceKillIT.SETTINGS, dir.resolve("first.log"));
              ServiceProcess second = new ServiceProcess("second", broker.bootstrapServers(), app, dir.resolve("state-2"), 4,

@@ -29,6 +29,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Real Kafka clients for the fault tests: topics, paced producing, committed offsets, read_committed reading, comparing. */
 final class Kafka {
@@ -132,15 +134,9 @@ final class Kafka {
     }
 
     /** Waits until the application has committed at least {@code offsets} input records. */
-    static void awaitCommitted(Admin admin, String applicationId, long offsets, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (committed(admin, applicationId) < offsets) {
-            if (System.nanoTime() > deadline) {
-                fail("the service did not commit " + offsets + " input records within " + timeout.toSeconds() + " s (at "
-                        + committed(admin, applicationId) + ")");
-            }
-            Thread.sleep(100);
-        }
+    static void awaitCommitted(Admin admin, String applicationId, long offsets, Duration timeout) {
+        Awaitility.await("the service committing " + offsets + " input records").atMost(timeout)
+                .until(() -> committed(admin, applicationId), n -> n >= offsets);
     }
 
     /**
@@ -157,15 +153,21 @@ final class Kafka {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long quietUntil = Long.MAX_VALUE;
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                c.poll(Duration.ofMillis(200)).forEach(records::add);
-                if (records.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + quiet.toNanos();
-                }
+            try {
+                Awaitility.await().atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+                    c.poll(Duration.ofMillis(200)).forEach(records::add);
+                    return records.size() >= expected;
+                });
+                // then reading on for a while, so that a duplicate would show
+                Awaitility.await().during(quiet).atMost(quiet.plusSeconds(30)).pollInSameThread()
+                        .pollInterval(Duration.ofMillis(10)).until(() -> {
+                            c.poll(Duration.ofMillis(200)).forEach(records::add);
+                            return true;
+                        });
+            } catch (ConditionTimeoutException e) {
+                // fewer than expected: the caller's assertions say which are missing
             }
         }
         return records;

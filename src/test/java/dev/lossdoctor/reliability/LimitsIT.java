@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import dev.lossdoctor.streams.LossDoctorTopology;
+import dev.lossdoctor.testing.PrometheusScrape;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,14 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,6 +30,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,13 +49,18 @@ class LimitsIT {
     @TempDir
     Path dir;
 
+    /** A fresh broker for each test: each reuses the application id and topic names. */
+    @RegisterExtension
+    final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     @Test
     void shouldEvictTheIdlestRunsPastTheLiveRunCapCapThePerRunSeriesAndRejectOversizedIdsAndEvents() throws Exception {
         String app = "limits-test";
         Instant t = Instant.now().minusSeconds(60);
         String longestId = "r".repeat(EventParser.MAX_RUN_ID_LENGTH);
         String tooLongId = "r".repeat(EventParser.MAX_RUN_ID_LENGTH + 1);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers())) {
+        EmbeddedKafkaBroker broker = kafka.broker();
+        try (Admin admin = Kafka.admin(broker.bootstrapServers())) {
             Map<String, String> s = new LinkedHashMap<>(ServiceKillIT.SETTINGS);
             s.put(AppConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
             s.put(AppConfig.APPLICATION_ID, app);
@@ -85,25 +90,21 @@ class LimitsIT {
                 }
                 Kafka.awaitCommitted(admin, app, sent, Duration.ofSeconds(120));
 
-                String scrape = get(service.httpPort(), "/metrics");
-                double held = Pattern.compile("^lossdoctor_runs\\{[^}]*} (\\S+)$", Pattern.MULTILINE).matcher(scrape).results()
-                        .mapToDouble(m -> Double.parseDouble(m.group(1))).sum();
+                PrometheusScrape scrape = PrometheusScrape.parse(get(service.httpPort(), "/metrics"));
+                double held = scrape.sum("lossdoctor_runs");
                 String local = get(service.httpPort(), "/runs?scope=local");
                 System.out.printf("LimitsIT: lossdoctor_runs %.0f, in the store %d, evicted for capacity %.0f%n", held,
-                        json(local).size(), sample(scrape, "lossdoctor_runs_evicted_total\\{reason=\"capacity\""));
+                        json(local).size(), scrape.require("lossdoctor_runs_evicted_total", "reason", "capacity"));
                 // a task evicts only its own runs: one holding none when the instance is full may go one over
                 int slack = PARTITIONS - 1;
                 assertThat(held).as("runs held by the instance").isLessThanOrEqualTo(MAX_LIVE_RUNS + slack);
                 assertThat(json(local).size()).as("runs in its store").isEqualTo((int) held);
-                assertThat(sample(scrape, "lossdoctor_runs_evicted_total\\{reason=\"capacity\"")).as("evicted to stay under the cap")
+                assertThat(scrape.require("lossdoctor_runs_evicted_total", "reason", "capacity")).as("evicted to stay under the cap")
                         .isGreaterThanOrEqualTo(RUNS + 2 - MAX_LIVE_RUNS - PARTITIONS + 1);
-                Set<String> seriesRuns = new HashSet<>();
-                Matcher m = Pattern.compile("^lossdoctor_run_\\w+\\{[^}]*run_id=\"([^\"]*)\"", Pattern.MULTILINE).matcher(scrape);
-                while (m.find()) {
-                    seriesRuns.add(m.group(1));
-                }
+                Set<String> seriesRuns = scrape.samples().stream().filter(sample -> sample.name().startsWith("lossdoctor_run_"))
+                        .map(sample -> sample.labels().get("run_id")).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
                 assertThat(seriesRuns).as("runs with per-run series").isNotEmpty().hasSizeLessThanOrEqualTo(MAX_RUN_GAUGES);
-                assertThat(sample(scrape, "lossdoctor_run_gauges_dropped_total")).as("runs left without per-run series").isPositive();
+                assertThat(scrape.require("lossdoctor_run_gauges_dropped_total")).as("runs left without per-run series").isPositive();
                 assertThat(service.streamsState()).isEqualTo(KafkaStreams.State.RUNNING);
 
                 // eviction loses no output: every run was diagnosed; the oversized id and event went to the DLQ
@@ -145,10 +146,5 @@ class LimitsIT {
     private static String get(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static double sample(String scrape, String nameAndLabelsRegex) {
-        Matcher m = Pattern.compile("^" + nameAndLabelsRegex + "[^ ]* (\\S+)$", Pattern.MULTILINE).matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 }

@@ -2,9 +2,11 @@ package dev.lossdoctor.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import dev.lossdoctor.service.StartupException;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,15 +63,29 @@ class SecurityIT {
     @TempDir
     static Path dir;
 
-    private Path truststore;
-    private EmbeddedKafkaBroker broker;
+    /** The broker's key and the clients' truststore, made as the broker starts (before any {@code @BeforeAll}). */
+    private static Path keys;
+    private static Path truststore;
+
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = new KafkaBrokerExtension(SecurityIT::secureBroker);
+
     private LossDoctorService service;
 
-    @BeforeAll
-    void start() throws Exception {
-        Path keystore = dir.resolve("broker.p12");
-        truststore = dir.resolve("truststore.p12");
-        Path cert = dir.resolve("broker.crt");
+    private static EmbeddedKafkaBroker secureBroker() {
+        try {
+            keys = Files.createTempDirectory("loss-doctor-security-it-");
+            Path keystore = keys.resolve("broker.p12");
+            truststore = keys.resolve("truststore.p12");
+            makeKeys(keystore, keys.resolve("broker.crt"));
+            return EmbeddedKafkaBroker.start(new EmbeddedKafkaBroker.SaslSslListener(keystore, STORE_PASSWORD,
+                    Map.of("lossdoctor", SERVICE_PASSWORD, "trainer", TRAINER_PASSWORD)));
+        } catch (Exception e) {
+            throw new IllegalStateException("can't start the SASL_SSL broker: " + e.getMessage(), e);
+        }
+    }
+
+    private static void makeKeys(Path keystore, Path cert) throws Exception {
         keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
                 "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                 "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
@@ -75,8 +93,10 @@ class SecurityIT {
                 "-file", cert.toString());
         keytool("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore", truststore.toString(),
                 "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
-        broker = EmbeddedKafkaBroker.start(new EmbeddedKafkaBroker.SaslSslListener(keystore, STORE_PASSWORD,
-                Map.of("lossdoctor", SERVICE_PASSWORD, "trainer", TRAINER_PASSWORD)));
+    }
+
+    @BeforeAll
+    void start() throws Exception {
         service = LossDoctorService.start(AppConfig.load(configFile("secure", SERVICE_PASSWORD), Map.of(), new Properties(), Map.of()));
         assertThat(service.awaitRunning(Duration.ofSeconds(120))).as("streams RUNNING over SASL_SSL").isTrue();
     }
@@ -86,8 +106,10 @@ class SecurityIT {
         if (service != null) {
             service.close();
         }
-        if (broker != null) {
-            broker.close();
+        try (var files = Files.walk(keys)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a few kilobytes left in the temp directory
         }
     }
 
@@ -104,19 +126,20 @@ class SecurityIT {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "secure-reader-" + System.nanoTime());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        JsonNode diagnosis = null;
+        AtomicReference<JsonNode> read = new AtomicReference<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of("training-diagnoses"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (diagnosis == null && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key().equals("secure-run")) {
-                        diagnosis = Workload.reparse(r.value());
-                    }
-                }
-            }
+            await("the diagnosis, read over SASL_SSL").atMost(Duration.ofSeconds(60)).pollInSameThread()
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                            if (r.key().equals("secure-run")) {
+                                read.set(Workload.reparse(r.value()));
+                            }
+                        }
+                        return read.get() != null;
+                    });
         }
-        assertThat(diagnosis).as("the diagnosis, read over SASL_SSL").isNotNull();
+        JsonNode diagnosis = read.get();
         assertThat(diagnosis.get("diagnosis").asText()).isEqualTo("misconfigured");
         assertThat(diagnosis.get("timestamp").asText()).isEqualTo(t.toString());
         assertThat(service.config().toString()).as("secrets stay out of the logged config")
@@ -149,14 +172,15 @@ class SecurityIT {
                 .with(AppConfig.STATE_DIR, dir.resolve("state-second").toString());
         try (LossDoctorService other = LossDoctorService.start(second)) {
             assertThat(other.awaitRunning(Duration.ofSeconds(120))).isTrue();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int first = 0;
-            int viaOther = 0;
-            while (System.nanoTime() < deadline && (first != 200 || viaOther != 200)) {
-                first = get(service.httpPort(), "/runs/secure-run", "Bearer " + HTTP_TOKEN).statusCode();
-                viaOther = get(other.httpPort(), "/runs/secure-run", "Bearer " + HTTP_TOKEN).statusCode();
-                Thread.sleep(200);
-            }
+            int[] answers = new int[2];
+            await("secure-run from both instances").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> {
+                        answers[0] = get(service.httpPort(), "/runs/secure-run", "Bearer " + HTTP_TOKEN).statusCode();
+                        answers[1] = get(other.httpPort(), "/runs/secure-run", "Bearer " + HTTP_TOKEN).statusCode();
+                        return answers[0] == 200 && answers[1] == 200;
+                    });
+            int first = answers[0];
+            int viaOther = answers[1];
             assertThat(first).as("the run from the first instance").isEqualTo(200);
             assertThat(viaOther).as("the run from the second, one of them forwarding with the token").isEqualTo(200);
             assertThat(get(other.httpPort(), "/runs/secure-run", null).statusCode()).isEqualTo(401);
@@ -176,7 +200,7 @@ class SecurityIT {
         Path file = dir.resolve(name + ".properties");
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"lossdoctor\" password=\"" + password + "\";";
         Properties p = new Properties();
-        p.put("bootstrap.servers", broker.secureBootstrapServers());
+        p.put("bootstrap.servers", kafka.broker().secureBootstrapServers());
         p.put("application.id", "secure-" + name);
         p.put("state.dir", dir.resolve("state-" + name).toString());
         p.put("http.host", "127.0.0.1");
@@ -199,7 +223,7 @@ class SecurityIT {
 
     private Properties clientProperties(String user, String password) {
         Properties p = new Properties();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.secureBootstrapServers());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.broker().secureBootstrapServers());
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
         p.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
         p.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""

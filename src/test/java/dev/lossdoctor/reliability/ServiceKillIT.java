@@ -3,6 +3,7 @@ package dev.lossdoctor.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +33,10 @@ class ServiceKillIT {
     @TempDir
     Path dir;
 
+    /** A fresh broker for each test: each reuses the application id and topic names. */
+    @RegisterExtension
+    final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     /** Both stores: RocksDB keeps its files and reads the changelog's tail; the in-memory one reads it all back. */
     @ParameterizedTest(name = "state.store={0}")
     @ValueSource(strings = {"rocksdb", "memory"})
@@ -39,7 +45,8 @@ class ServiceKillIT {
         settings.put("state.store", stateStore);
         Workload w = Workload.generate(7, "kill-run", 120, 60, 40, 80);
         int total = w.events.size();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); Admin admin = Kafka.admin(broker.bootstrapServers());
+        EmbeddedKafkaBroker broker = kafka.broker();
+        try (Admin admin = Kafka.admin(broker.bootstrapServers());
              ServiceProcess service = new ServiceProcess("service", broker.bootstrapServers(), "kill-test", dir.resolve("state"), 4,
                      settings, dir.resolve("service.log"))) {
             service.start().awaitReady(Duration.ofSeconds(120));
