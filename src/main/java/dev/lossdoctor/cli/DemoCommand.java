@@ -9,6 +9,8 @@ import dev.lossdoctor.demo.DemoCurves;
 import dev.lossdoctor.demo.LiveScreen;
 import dev.lossdoctor.demo.LiveView;
 import dev.lossdoctor.demo.Ports;
+import dev.lossdoctor.service.AppConfig;
+import dev.lossdoctor.service.ConfigKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -46,13 +49,24 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the embedded broker on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
-    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
-            description = "Port of the HTTP endpoints: /, /metrics, /runs, /health (default: ${DEFAULT-VALUE}).")
-    int httpPort;
+    /** The demo's own defaults for the settings it shares with {@code run}: loopback only. */
+    static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+    static final String DEFAULT_HTTP_PORT = "8080";
 
-    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
-            description = "Interface the HTTP endpoints listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every one).")
+    /** From {@code --http-port} and {@code --http-host}, the flags of the settings it shares with {@code run}. */
+    int httpPort;
     String httpHost;
+
+    /** Adds the flags of the settings {@code demo} shares with {@code run}, from {@link ConfigKeys}, with the demo's defaults. */
+    static void addSharedFlags(CommandSpec demo) {
+        demo.addOption(shared(ConfigKeys.find(AppConfig.HTTP_PORT).orElseThrow(), int.class, DEFAULT_HTTP_PORT));
+        demo.addOption(shared(ConfigKeys.find(AppConfig.HTTP_HOST).orElseThrow(), String.class, DEFAULT_HTTP_HOST));
+    }
+
+    private static OptionSpec shared(ConfigKeys.Key key, Class<?> type, String defaultValue) {
+        return OptionSpec.builder(key.flag()).type(type).paramLabel(key.paramLabel()).defaultValue(defaultValue)
+                .description(key.plainMeaning() + " (default: " + defaultValue + ")").build();
+    }
 
     @Option(names = "--replay", paramLabel = "DIR|none",
             description = "What the simulated trainers replay: the curves bundled in the jar (default), the .jsonl files "
@@ -76,6 +90,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
+        httpPort = spec.findOption(ConfigKeys.find(AppConfig.HTTP_PORT).orElseThrow().flag()).getValue();
+        httpHost = spec.findOption(ConfigKeys.find(AppConfig.HTTP_HOST).orElseThrow().flag()).getValue();
         validate();
         List<DemoCurves.Curve> curves = curves();
         checkPorts();

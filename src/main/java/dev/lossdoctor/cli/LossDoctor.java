@@ -37,6 +37,7 @@ public final class LossDoctor implements Runnable {
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new LossDoctor());
         RunCommand.addSettingFlags(cli.getSubcommands().get("run").getCommandSpec());
+        DemoCommand.addSharedFlags(cli.getSubcommands().get("demo").getCommandSpec());
         if (out != null) {
             cli.setOut(out);
         }

@@ -43,7 +43,12 @@ public final class ConfigKeys {
 
         /** The flag's help: the meaning, then the default and the variable, as plain text. */
         public String help() {
-            return plain(meaning) + " (default: " + plain(shownDefault) + "; env " + envVar() + ")";
+            return plainMeaning() + " (default: " + plain(shownDefault) + "; env " + envVar() + ")";
+        }
+
+        /** The meaning as plain text, for a terminal. */
+        public String plainMeaning() {
+            return plain(meaning);
         }
     }
 

@@ -1,11 +1,12 @@
 package dev.lossdoctor.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.io.Json;
-import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import java.awt.image.BufferedImage;
@@ -18,15 +19,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,7 +42,9 @@ class ChromiumLivePageIT {
     @TempDir
     static Path dir;
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     private static LossDoctorService service;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final Pattern RUN_ID = Pattern.compile("\"run_id\":\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -47,7 +53,6 @@ class ChromiumLivePageIT {
     static void startServiceAndPublishRuns() throws Exception {
         assumeTrue(Chromium.installed(), "no Chromium at " + Chromium.BINARY
                 + ": install Debian's chromium (apt-get install chromium chromium-driver) to run the browser tests");
-        kafka = EmbeddedKafkaBroker.start();
         service = LossDoctorService.start(AppConfig.of(Map.of(
                 AppConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 AppConfig.APPLICATION_ID, "charts-it",
@@ -68,15 +73,12 @@ class ChromiumLivePageIT {
                 producer.send(new ProducerRecord<>(service.config().topics().metrics().name(), runId, line));
             }
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) { // until the service has every run with its points
-            JsonNode runs = Json.MAPPER.readTree(get("/runs").body());
-            if (runs.size() == 4 && sum(runs) >= 60 + 30 + 600 + 50) {
-                break;
-            }
-            assertThat(System.nanoTime()).as("the service saw the 4 runs in time: " + runs).isLessThan(deadline);
-            Thread.sleep(500);
-        }
+        AtomicReference<JsonNode> runs = new AtomicReference<>();
+        await("the service holding the 4 runs with every point").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    runs.set(Json.MAPPER.readTree(get("/runs").body()));
+                    return runs.get().size() == 4 && sum(runs.get()) >= 60 + 30 + 600 + 50;
+                });
     }
 
     private static long sum(JsonNode runs) {
@@ -91,9 +93,6 @@ class ChromiumLivePageIT {
     static void stop() {
         if (service != null) {
             service.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -171,12 +170,17 @@ class ChromiumLivePageIT {
                 }
             }
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(LivePage.REFRESH_SECONDS * 6L).toNanos();
-            String source = browser.source();
-            while (!source.contains(">late-run</a>") && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-                source = browser.source();
+            AtomicReference<String> page = new AtomicReference<>(browser.source());
+            try {
+                await().atMost(Duration.ofSeconds(LivePage.REFRESH_SECONDS * 6L)).pollInSameThread()
+                        .pollInterval(Duration.ofMillis(500)).until(() -> {
+                            page.set(browser.source());
+                            return page.get().contains(">late-run</a>");
+                        });
+            } catch (ConditionTimeoutException e) {
+                // the assertion below shows the page as it was
             }
+            String source = page.get();
             assertThat(source).as("the page fetched itself again and shows the new run").contains(">late-run</a>");
             assertThat(count("<section class=\"run ", source)).isEqualTo(5);
         }

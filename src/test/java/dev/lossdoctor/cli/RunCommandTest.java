@@ -115,4 +115,16 @@ class RunCommandTest {
                     .contains(flag + "=" + key.paramLabel()).contains(key.envVar()));
         }
     }
+
+    @Test
+    void shouldGiveTheDemoTheSharedHttpFlagsFromTheTableWithItsOwnDefaults() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = LossDoctor.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
+                "demo", "--help");
+
+        assertThat(code).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertThat(help).contains("--http-port=PORT " + ConfigKeys.find("http.port").orElseThrow().plainMeaning() + " (default: 8080)")
+                .contains("--http-host=HOST " + ConfigKeys.find("http.host").orElseThrow().plainMeaning() + " (default: 127.0.0.1)");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.lossdoctor.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.cli.LossDoctor;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,13 +52,15 @@ class DemoIT {
 
         // while it runs: /runs answers with the runs and their diagnoses
         Map<String, String> onRuns = new TreeMap<>();
-        Map<String, List<String>> printed = Map.of();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (demo.isAlive() && System.nanoTime() < deadline
-                && !(printed.size() >= 8 && anyProblem(printed) && onRuns.values().stream().anyMatch(PROBLEMS::contains))) {
-            Thread.sleep(500);
-            onRuns.putAll(runs(httpPort));
-            printed = changes(out.toString());
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInSameThread().pollInterval(Duration.ofMillis(500)).until(() -> {
+                onRuns.putAll(runs(httpPort));
+                Map<String, List<String>> seen = changes(out.toString());
+                return !demo.isAlive()
+                        || seen.size() >= 8 && anyProblem(seen) && onRuns.values().stream().anyMatch(PROBLEMS::contains);
+            });
+        } catch (ConditionTimeoutException e) {
+            // the assertions below say what was missing
         }
         System.out.printf("demo saw enough after %.1f s; /runs had %s%n", (System.nanoTime() - start) / 1e9, onRuns);
         demo.interrupt();
@@ -71,7 +75,7 @@ class DemoIT {
                 .contains("http://127.0.0.1:" + httpPort + "/health/ready")
                 .contains(" stopped: ")
                 .doesNotContain("\u001b[");
-        printed = changes(out.toString());
+        Map<String, List<String>> printed = changes(out.toString());
         assertThat(printed.keySet()).as("runs in the output").hasSizeGreaterThanOrEqualTo(8).allMatch(id -> id.startsWith("demo-"));
         assertThat(anyProblem(printed)).as("a problem diagnosis in the output: %s", printed).isTrue();
         assertThat(onRuns).as("runs on /runs").isNotEmpty();

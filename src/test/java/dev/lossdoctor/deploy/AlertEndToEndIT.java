@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,13 +24,16 @@ class AlertEndToEndIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     @Test
     void aDivergingRunFiresRunDivergingOnPrometheus(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isExecutable(DeployFiles.PROMETHEUS),
                 "/usr/bin/prometheus is not installed (apt-get install prometheus): CI installs it and runs this test");
         Files.createDirectories(tmp.resolve("state"));
         Files.createDirectories(tmp.resolve("prometheus"));
-        try (LiveService live = LiveService.start(tmp.resolve("state"));
+        try (LiveService live = LiveService.start(kafka.broker(), tmp.resolve("state"));
              LiveService.Prometheus prometheus = new LiveService.Prometheus(tmp.resolve("prometheus"),
                      "127.0.0.1:" + live.service.httpPort(), DeployFiles.RULES)) {
             String run = "it-diverging-1";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,10 +29,13 @@ class DashboardMetricsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     @Test
     void dashboardAndRulesReadOnlyMetricsTheServiceExposes(@TempDir Path tmp) throws Exception {
         Files.createDirectories(tmp.resolve("state"));
-        try (LiveService live = LiveService.start(tmp.resolve("state"))) {
+        try (LiveService live = LiveService.start(kafka.broker(), tmp.resolve("state"))) {
             for (int epoch = 1; epoch <= 8; epoch++) {
                 for (String run : List.of("it-dash-a", "it-dash-b")) {
                     live.send(run, "{\"run_id\":\"" + run + "\",\"epoch\":" + epoch + ",\"metrics\":{\"train_loss\":"

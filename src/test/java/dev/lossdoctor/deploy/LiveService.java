@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
+import dev.lossdoctor.testing.PrometheusScrape;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,6 +32,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * For the integration tests: the in-process KRaft broker and Loss Doctor running on it, a
@@ -55,9 +58,8 @@ final class LiveService implements AutoCloseable {
         this.producer = new KafkaProducer<>(p);
     }
 
-    /** A broker and the service on it, RUNNING. */
-    static LiveService start(Path stateDir) throws InterruptedException {
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+    /** The service on {@code broker} (the test's {@code KafkaBrokerExtension}'s), RUNNING. */
+    static LiveService start(EmbeddedKafkaBroker broker, Path stateDir) throws InterruptedException {
         LossDoctorService service = null;
         try {
             service = LossDoctorService.start(AppConfig.of(Map.of(
@@ -76,7 +78,6 @@ final class LiveService implements AutoCloseable {
             if (service != null) {
                 service.close();
             }
-            broker.close();
             throw e;
         }
     }
@@ -113,18 +114,7 @@ final class LiveService implements AutoCloseable {
 
     /** The metric names of a Prometheus text exposition. */
     static Set<String> metricNames(String exposition) {
-        Set<String> names = new TreeSet<>();
-        for (String line : exposition.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int end = 0;
-            while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
-                end++;
-            }
-            names.add(line.substring(0, end));
-        }
-        return names;
+        return new TreeSet<>(PrometheusScrape.parse(exposition).names());
     }
 
     /** Every diagnosis event of {@code runId} on training-diagnoses (read_committed), waiting until {@code until} holds. */
@@ -137,29 +127,32 @@ final class LiveService implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<String> events = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of("training-diagnoses"));
-            while (System.nanoTime() < deadline && !until.test(events)) {
+            await(timeout, () -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     if (runId.equals(r.key())) {
                         events.add(r.value());
                     }
                 }
-            }
+                return until.test(events);
+            });
         }
         return events;
     }
 
-    static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(250);
+    /**
+     * Polls {@code condition} (in this thread, every 250 ms) until it holds or {@code timeout}
+     * passes; whether it held, so that the caller's assertion can say what it saw.
+     */
+    static boolean await(Duration timeout, BooleanSupplier condition) {
+        try {
+            Awaitility.await().atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                    .until(condition::getAsBoolean);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return condition.getAsBoolean();
     }
 
     static int freePort() {
@@ -174,7 +167,6 @@ final class LiveService implements AutoCloseable {
     public void close() {
         producer.close(Duration.ofSeconds(5));
         service.close();
-        broker.close();
     }
 
     /** A real Prometheus (Debian's /usr/bin/prometheus) scraping the service every second, with the project's rules. */

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lossdoctor.kafka.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +25,9 @@ class PythonTrainerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
     @Test
     void aRealPyTorchRunThatOverfitsIsDiagnosedOverfitting(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isExecutable(DeployFiles.PYTHON), "/usr/bin/python3 is not installed");
@@ -31,7 +36,7 @@ class PythonTrainerIT {
         assumeTrue(probe.exitCode() == 0,
                 "python3-torch, python3-sklearn or python3-kafka missing (CI installs them): " + probe.output());
         Files.createDirectories(tmp.resolve("state"));
-        try (LiveService live = LiveService.start(tmp.resolve("state"))) {
+        try (LiveService live = LiveService.start(kafka.broker(), tmp.resolve("state"))) {
             String run = "it-torch-mlp-digits";
             long start = System.nanoTime();
             var training = DeployFiles.run(DeployFiles.ROOT.resolve("clients/python"), Duration.ofSeconds(120),

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** {@code loss-doctor run} in its own JVM, on a fixed HTTP port, killable with SIGKILL and restartable. */
 final class ServiceProcess implements AutoCloseable {
@@ -40,18 +42,19 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Waits until {@code /health/ready} says the streams are RUNNING. */
-    ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " died:\n" + BrokerProcess.tail(process.log()));
-            }
-            if (get("/health/ready").status() == 200) {
-                return this;
-            }
-            Thread.sleep(200);
+    ServiceProcess awaitReady(Duration timeout) {
+        try {
+            Awaitility.await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " died:\n" + BrokerProcess.tail(process.log()));
+                }
+                return get("/health/ready").status() == 200;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(name + " not ready within " + timeout.toSeconds() + " s:\n"
+                    + BrokerProcess.tail(process.log()), e);
         }
-        throw new IllegalStateException(name + " not ready within " + timeout.toSeconds() + " s:\n" + BrokerProcess.tail(process.log()));
+        return this;
     }
 
     record Http(int status, String body) {
