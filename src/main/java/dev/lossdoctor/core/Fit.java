@@ -3,31 +3,33 @@ package dev.lossdoctor.core;
 import java.util.Arrays;
 
 /**
- * Least-squares line through the last points of a series, with what it takes to judge it: the
- * slope per point, its t statistic (slope over its standard error: how sure the direction is,
- * given the scatter around the line), and on demand two robust noise levels. All decisions are
- * ratios of these, so scaling a series changes none. NaN entries (missing values) are skipped.
+ * Least-squares line through a stretch of a series, with what it takes to judge it: the slope per
+ * point, its t statistic (slope over its standard error: how sure the direction is, given the
+ * scatter around the line), the direction reversals, and, when asked for, a robust noise level.
+ * All decisions are ratios of these, so scaling a series changes none. NaN entries (missing values)
+ * are skipped. An immutable value: it keeps no reference to the series it was fitted on.
+ *
+ * @param n            finite (non-NaN) points fitted; a slope needs at least 3
+ * @param slope        per point
+ * @param t            slope / standard error; +-Infinity for a perfect line
+ * @param signChanges  direction reversals between consecutive changes
+ * @param scatter      robust deviation around the local trend ({@link Spread#SCATTER}), else NaN
+ * @param noise        median absolute point-to-point change ({@link Spread#NOISE}), else NaN
+ * @param firstFinite  the first finite value of the stretch (NaN when none)
+ * @param lastFinite   the last finite value
+ * @param finiteSpan   points from the first finite value to the last (0 when fewer than two)
  */
-final class Fit {
+record Fit(int n, double slope, double t, int signChanges, double scatter, double noise,
+           float firstFinite, float lastFinite, int finiteSpan) {
 
-    double slope;     // per point
-    double t;         // slope / standard error; +-Infinity for a perfect line
-    double level;     // fitted value at the last point
-    int signChanges;  // direction reversals between consecutive changes
-    int n;
+    /** No stretch fitted: fewer than three points, no trend. */
+    static final Fit NONE = new Fit(0, 0, 0, 0, Double.NaN, Double.NaN, Float.NaN, Float.NaN, 0);
 
-    private float[] y;
-    private int from, to;
-    private float[] scratch;
-    private double noise = Double.NaN, scatter = Double.NaN;
+    /** Which robust spread to measure along with the line (each costs a sort). */
+    enum Spread { NONE, SCATTER, NOISE }
 
-    /** Fits {@code y[from, to)}. Needs at least 3 finite points for a slope. */
-    static Fit of(float[] y, int from, int to, float[] scratch) {
-        Fit f = new Fit();
-        f.y = y;
-        f.from = from;
-        f.to = to;
-        f.scratch = scratch;
+    /** Fits {@code y[from, to)}; {@code scratch} holds at least {@code to - from} values for the medians. */
+    static Fit of(float[] y, int from, int to, Spread spread, float[] scratch) {
         // one pass over values shifted by the first one (no cancellation on a loss that barely
         // moves around a large level); the residual sum of squares follows from the sums
         float origin = Float.NaN;
@@ -35,11 +37,16 @@ final class Fit {
         int n = 0;
         float prev = Float.NaN;
         float prevDelta = 0;
-        int changes = 0, lastX = -1;
+        int changes = 0;
+        int firstFinite = -1, lastFinite = -1;
         for (int i = from; i < to; i++) {
             float v = y[i];
             if (Float.isNaN(v)) {
                 continue;
+            }
+            if (Float.isFinite(v)) {
+                firstFinite = firstFinite < 0 ? i : firstFinite;
+                lastFinite = i;
             }
             if (n == 0) {
                 origin = v;
@@ -62,13 +69,14 @@ final class Fit {
                 }
             }
             prev = v;
-            lastX = i - from;
         }
-        f.n = n;
-        f.signChanges = changes;
+        float first = firstFinite < 0 ? Float.NaN : y[firstFinite];
+        float last = lastFinite < 0 ? Float.NaN : y[lastFinite];
+        int span = firstFinite < 0 ? 0 : lastFinite - firstFinite;
+        double scatter = spread == Spread.SCATTER ? scatter(y, from, to, scratch) : Double.NaN;
+        double noise = spread == Spread.NOISE ? noise(y, from, to, scratch) : Double.NaN;
         if (n < 3) {
-            f.level = Float.isNaN(prev) ? Double.NaN : prev;
-            return f;
+            return new Fit(n, 0, 0, changes, scatter, noise, first, last, span);
         }
         double mx = sx / n, my = sy / n;
         double vxx = sxx - n * mx * mx;
@@ -77,10 +85,23 @@ final class Fit {
         double slope = cxy / vxx;
         double rss = Math.max(0, cyy - slope * cxy);
         double se = Math.sqrt(rss / (n - 2) / vxx);
-        f.slope = slope;
-        f.t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
-        f.level = origin + my + slope * (lastX - mx);
-        return f;
+        double t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
+        return new Fit(n, slope, t, changes, scatter, noise, first, last, span);
+    }
+
+    /** Whether a slope was fitted (three points at least). */
+    boolean hasSlope() {
+        return n >= 3;
+    }
+
+    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
+    double reversalRate() {
+        return n < 4 ? 0 : signChanges / (double) (n - 2);
+    }
+
+    /** Whether the median jump ({@link #noise}) is at least {@code y}. */
+    boolean noiseAtLeast(double y) {
+        return noise >= y;
     }
 
     /** Direction reversals among the changes of {@code y[from, to)}, and the opportunities for one: no line fitted. */
@@ -106,82 +127,45 @@ final class Fit {
         return n < 4 ? 0 : changes / (double) (n - 2);
     }
 
-    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
-    double reversalRate() {
-        return n < 4 ? 0 : signChanges / (double) (n - 2);
-    }
-
     /** Median absolute point-to-point change: how far the curve jumps. */
-    double noise() {
-        if (Double.isNaN(noise)) {
-            int k = 0;
-            float prev = Float.NaN;
-            for (int i = from; i < to; i++) {
-                float v = y[i];
-                if (Float.isNaN(v)) {
-                    continue;
-                }
-                if (!Float.isNaN(prev)) {
-                    scratch[k++] = Math.abs(v - prev);
-                }
-                prev = v;
-            }
-            noise = median(scratch, k);
-        }
-        return noise;
-    }
-
-    /**
-     * Whether {@link #noise()} is at least {@code y}, mostly by counting (no sort): fewer than half
-     * the jumps that large means no; more than half means yes; a tie is settled by the median.
-     */
-    boolean noiseAtLeast(double y) {
-        int k = 0, atLeast = 0;
+    static double noise(float[] y, int from, int to, float[] scratch) {
+        int k = 0;
         float prev = Float.NaN;
         for (int i = from; i < to; i++) {
-            float v = this.y[i];
+            float v = y[i];
             if (Float.isNaN(v)) {
                 continue;
             }
             if (!Float.isNaN(prev)) {
-                k++;
-                if (Math.abs(v - prev) >= y) {
-                    atLeast++;
-                }
+                scratch[k++] = Math.abs(v - prev);
             }
             prev = v;
         }
-        if (2 * atLeast < k) {
-            return false;
-        }
-        return 2 * atLeast > k + 1 || noise() >= y;
+        return median(scratch, k);
     }
 
     /**
      * Robust standard deviation around the local trend. Second differences cancel a locally
      * straight trend; for white noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 sqrt(6) s.
      */
-    double scatter() {
-        if (Double.isNaN(scatter)) {
-            int k = 0;
-            float a = Float.NaN, b = Float.NaN;
-            for (int i = from; i < to; i++) {
-                float v = y[i];
-                if (Float.isNaN(v)) {
-                    continue;
-                }
-                if (!Float.isNaN(a)) {
-                    scratch[k++] = Math.abs(a - 2 * b + v);
-                }
-                a = b;
-                b = v;
+    static double scatter(float[] y, int from, int to, float[] scratch) {
+        int k = 0;
+        float a = Float.NaN, b = Float.NaN;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (Float.isNaN(v)) {
+                continue;
             }
-            scatter = median(scratch, k) / 1.652;
+            if (!Float.isNaN(a)) {
+                scratch[k++] = Math.abs(a - 2 * b + v);
+            }
+            a = b;
+            b = v;
         }
-        return scatter;
+        return median(scratch, k) / 1.652;
     }
 
-    private static double median(float[] v, int n) {
+    static double median(float[] v, int n) {
         if (n == 0) {
             return 0;
         }

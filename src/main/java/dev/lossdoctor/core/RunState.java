@@ -38,8 +38,8 @@ public final class RunState {
     final Aggregates evicted = new Aggregates();
     long evictedCount;
 
-    /** Raw diagnoses read at the last {@link #READINGS} prefixes (the newest last); -1 = none. */
-    final byte[] readings = {-1, -1, -1};
+    /** Raw diagnoses read at the last {@link #READINGS} prefixes (the newest last); null = none. */
+    final RawReading[] readings = new RawReading[READINGS];
 
     Diagnosis current;             // null until the first event is emitted
     long sinceEpoch = Point.NONE;
@@ -89,13 +89,7 @@ public final class RunState {
      * between two): a function of the points alone. The diagnosis said equals it once it settles.
      */
     public Diagnosis settledReading() {
-        byte r = readings[READINGS - 1];
-        for (byte other : readings) {
-            if (other != r || other == CurveReader.NO_READING || (other & 0xF0) != 0) {
-                return null;
-            }
-        }
-        return Diagnosis.values()[r & 0x0F];
+        return Hysteresis.settled(readings);
     }
 
     /** Index of the last point of the window, or -1. */
@@ -371,13 +365,14 @@ public final class RunState {
             return valNonFiniteEpoch != Long.MAX_VALUE && valFinite;
         }
 
-        /** The epoch (or step) of the first non-finite loss that counts: {@code {epoch, step}}. */
-        long[] firstNonFinite() {
+        /** An immutable snapshot, with the first non-finite loss that counts (the earlier of the two). */
+        Landmarks landmarks() {
             boolean t = trainNonFinite(), v = valNonFinite();
-            if (t && (!v || Point.compareKeys(trainNonFiniteEpoch, trainNonFiniteStep, valNonFiniteEpoch, valNonFiniteStep) <= 0)) {
-                return new long[] {trainNonFiniteEpoch, trainNonFiniteStep};
-            }
-            return new long[] {valNonFiniteEpoch, valNonFiniteStep};
+            boolean trainFirst = t && (!v || Point.compareKeys(trainNonFiniteEpoch, trainNonFiniteStep, valNonFiniteEpoch,
+                    valNonFiniteStep) <= 0);
+            return new Landmarks(firstEpoch, firstStep, firstTrain, firstVal, bestTrain, bestTrainEpoch, bestTrainStep,
+                    bestVal, bestValEpoch, bestValStep, bestValTrain, t || v,
+                    trainFirst ? trainNonFiniteEpoch : valNonFiniteEpoch, trainFirst ? trainNonFiniteStep : valNonFiniteStep);
         }
 
         /** Lower wins; on a tie the earlier point, so the result does not depend on arrival order. */

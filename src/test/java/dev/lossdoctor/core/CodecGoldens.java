@@ -103,7 +103,7 @@ final class CodecGoldens {
             Files.writeString(dir.resolve(sc.name() + ".hex"), HexFormat.of().formatHex(RunStateCodec.encode(s)) + "\n",
                     StandardCharsets.UTF_8);
             System.out.println(sc.name() + ": " + s.points() + " points, current " + s.current() + ", readings "
-                    + HexFormat.of().formatHex(s.readings));
+                    + java.util.Arrays.toString(s.readings));
             Files.write(dir.resolve(sc.name() + ".next"), sc.next(s), StandardCharsets.UTF_8);
         }
     }

@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RunStateCodecGoldenTest {
 
     /** Every format a release wrote. Never remove one: a store may still hold it. */
-    static final List<String> VERSIONS = List.of("v1");
+    static final List<String> VERSIONS = List.of("v1", "v2");
+    /** The format today's code writes: its blobs must come out byte for byte. */
+    static final String WRITTEN = "v" + RunStateCodec.VERSION;
 
     static Stream<Arguments> blobs() {
         List<Arguments> out = new ArrayList<>();
@@ -44,6 +46,30 @@ class RunStateCodecGoldenTest {
         assertThat(decoded).as("%s %s decoded", version, sc.name()).isEqualTo(sc.stateBefore());
         List<String> expected = resource(version, sc.name() + ".next").lines().toList();
         assertThat(sc.next(decoded)).as("%s %s: the rest of the run", version, sc.name()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void shouldWriteTheNewestFormatByteForByte(CodecGoldens.Scenario sc) throws IOException {
+        byte[] blob = HexFormat.of().parseHex(resource(WRITTEN, sc.name() + ".hex").strip());
+
+        assertThat(HexFormat.of().formatHex(RunStateCodec.encode(sc.stateBefore()))).as(sc.name())
+                .isEqualTo(HexFormat.of().formatHex(blob));
+        assertThat(blob[0]).isEqualTo((byte) RunStateCodec.VERSION);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void shouldUpgradeAnOldStateToTheNewestFormatOnItsNextWrite(CodecGoldens.Scenario sc) throws IOException {
+        byte[] v1 = HexFormat.of().parseHex(resource("v1", sc.name() + ".hex").strip());
+        byte[] newest = HexFormat.of().parseHex(resource(WRITTEN, sc.name() + ".hex").strip());
+
+        assertThat(v1[0]).isEqualTo((byte) 1);
+        assertThat(RunStateCodec.encode(RunStateCodec.decode(v1))).isEqualTo(newest);
+    }
+
+    static Stream<CodecGoldens.Scenario> scenarios() {
+        return CodecGoldens.scenarios().stream();
     }
 
     private static String resource(String version, String name) throws IOException {
