@@ -12,12 +12,11 @@ import java.util.List;
  */
 final class CurveReader {
 
-    private final float[] scratch = new float[RunState.WINDOW];
-    private final RunState.Aggregates all = new RunState.Aggregates();
+    private final Aggregates all = new Aggregates();
 
     /** The measures of the window of {@code s} up to index {@code end}. */
     Measures measure(RunState s, int end) {
-        return Measures.of(s, end, all, scratch);
+        return Measures.of(s, end, all);
     }
 
     /** The raw reading at index {@code end}, which the hysteresis keeps. */
@@ -62,7 +61,7 @@ final class CurveReader {
             // the words are about what was said (the readings have not settled on anything new)
             f = f.as(d, Finding.Why.SAID).since(s.sinceEpoch);
             if (d == Diagnosis.OSCILLATING) {
-                Measures.Jumps j = Measures.jumpsAnyway(s, m, scratch);
+                Measures.Jumps j = Measures.jumpsAnyway(s, m);
                 double tAmp = j.train().n() >= 3 ? j.train().noise() / m.train().oscScale() : 0;
                 double vAmp = j.val().n() >= 3 ? j.val().noise() / m.val().oscScale() : 0;
                 f = f.withJumps(Math.max(tAmp, vAmp), Math.max(j.train().reversalRate(), j.val().reversalRate()));

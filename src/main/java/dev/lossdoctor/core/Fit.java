@@ -5,31 +5,74 @@ import java.util.Arrays;
 /**
  * Least-squares line through a stretch of a series, with what it takes to judge it: the slope per
  * point, its t statistic (slope over its standard error: how sure the direction is, given the
- * scatter around the line), the direction reversals, and, when asked for, a robust noise level.
- * All decisions are ratios of these, so scaling a series changes none. NaN entries (missing values)
- * are skipped. An immutable value: it keeps no reference to the series it was fitted on.
+ * scatter around the line), the direction reversals, and two robust spreads. All decisions are
+ * ratios of these, so scaling a series changes none. NaN entries (missing values) are skipped.
  *
- * @param n            finite (non-NaN) points fitted; a slope needs at least 3
- * @param slope        per point
- * @param t            slope / standard error; +-Infinity for a perfect line
- * @param signChanges  direction reversals between consecutive changes
- * @param scatter      robust deviation around the local trend ({@link Spread#SCATTER}), else NaN
- * @param noise        median absolute point-to-point change ({@link Spread#NOISE}), else NaN
- * @param firstFinite  the first finite value of the stretch (NaN when none)
- * @param lastFinite   the last finite value
- * @param finiteSpan   points from the first finite value to the last (0 when fewer than two)
+ * <p>An immutable value: it keeps a copy of the stretch's values, not the series it was fitted on.
+ * The spreads (a sort each) are computed when first asked for, and kept.
  */
-record Fit(int n, double slope, double t, int signChanges, double scatter, double noise,
-           float firstFinite, float lastFinite, int finiteSpan) {
+final class Fit {
+
+    private final int n;
+    private final double slope;
+    private final double t;
+    private final int signChanges;
+    private final float firstFinite, lastFinite;
+    private final int finiteSpan;
+    /** The stretch's non-NaN values in order, for the spreads (null when none were asked for). */
+    private final float[] values;
+    private double scatter = Double.NaN, noise = Double.NaN;
+
+    private Fit(int n, double slope, double t, int signChanges, float firstFinite, float lastFinite, int finiteSpan,
+                float[] values) {
+        this.n = n;
+        this.slope = slope;
+        this.t = t;
+        this.signChanges = signChanges;
+        this.firstFinite = firstFinite;
+        this.lastFinite = lastFinite;
+        this.finiteSpan = finiteSpan;
+        this.values = values;
+    }
+
+    /** Finite (non-NaN) points fitted; a slope needs at least 3. */
+    int n() {
+        return n;
+    }
+
+    /** Per point. */
+    double slope() {
+        return slope;
+    }
+
+    /** Slope / standard error; +-Infinity for a perfect line. */
+    double t() {
+        return t;
+    }
+
+    /** The first finite value of the stretch (NaN when none). */
+    float firstFinite() {
+        return firstFinite;
+    }
+
+    float lastFinite() {
+        return lastFinite;
+    }
+
+    /** Points from the first finite value to the last (0 when fewer than two). */
+    int finiteSpan() {
+        return finiteSpan;
+    }
 
     /** No stretch fitted: fewer than three points, no trend. */
-    static final Fit NONE = new Fit(0, 0, 0, 0, Double.NaN, Double.NaN, Float.NaN, Float.NaN, 0);
+    static final Fit NONE = new Fit(0, 0, 0, 0, Float.NaN, Float.NaN, 0, new float[0]);
 
-    /** Which robust spread to measure along with the line (each costs a sort). */
+    /** Whether the spreads will be asked for: then the fit keeps a copy of the values. */
     enum Spread { NONE, SCATTER, NOISE }
 
-    /** Fits {@code y[from, to)}; {@code scratch} holds at least {@code to - from} values for the medians. */
-    static Fit of(float[] y, int from, int to, Spread spread, float[] scratch) {
+    /** Fits {@code y[from, to)}. */
+    static Fit of(float[] y, int from, int to, Spread spread) {
+        float[] values = spread == Spread.NONE ? null : new float[to - from];
         // one pass over values shifted by the first one (no cancellation on a loss that barely
         // moves around a large level); the residual sum of squares follows from the sums
         float origin = Float.NaN;
@@ -50,6 +93,9 @@ record Fit(int n, double slope, double t, int signChanges, double scatter, doubl
             }
             if (n == 0) {
                 origin = v;
+            }
+            if (values != null) {
+                values[n] = v;
             }
             double x = i - from;
             double w = v - origin;
@@ -73,10 +119,11 @@ record Fit(int n, double slope, double t, int signChanges, double scatter, doubl
         float first = firstFinite < 0 ? Float.NaN : y[firstFinite];
         float last = lastFinite < 0 ? Float.NaN : y[lastFinite];
         int span = firstFinite < 0 ? 0 : lastFinite - firstFinite;
-        double scatter = spread == Spread.SCATTER ? scatter(y, from, to, scratch) : Double.NaN;
-        double noise = spread == Spread.NOISE ? noise(y, from, to, scratch) : Double.NaN;
+        if (values != null && n < values.length) {
+            values = java.util.Arrays.copyOf(values, n);
+        }
         if (n < 3) {
-            return new Fit(n, 0, 0, changes, scatter, noise, first, last, span);
+            return new Fit(n, 0, 0, changes, first, last, span, values);
         }
         double mx = sx / n, my = sy / n;
         double vxx = sxx - n * mx * mx;
@@ -86,7 +133,23 @@ record Fit(int n, double slope, double t, int signChanges, double scatter, doubl
         double rss = Math.max(0, cyy - slope * cxy);
         double se = Math.sqrt(rss / (n - 2) / vxx);
         double t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
-        return new Fit(n, slope, t, changes, scatter, noise, first, last, span);
+        return new Fit(n, slope, t, changes, first, last, span, values);
+    }
+
+    /** Robust deviation around the local trend (see {@link #scatter(float[], int, int, float[])}). */
+    double scatter() {
+        if (Double.isNaN(scatter)) {
+            scatter = scatter(values, 0, values.length, new float[values.length]);
+        }
+        return scatter;
+    }
+
+    /** Median absolute point-to-point change: how far the curve jumps. */
+    double noise() {
+        if (Double.isNaN(noise)) {
+            noise = noise(values, 0, values.length, new float[values.length]);
+        }
+        return noise;
     }
 
     /** Whether a slope was fitted (three points at least). */
@@ -99,9 +162,22 @@ record Fit(int n, double slope, double t, int signChanges, double scatter, doubl
         return n < 4 ? 0 : signChanges / (double) (n - 2);
     }
 
-    /** Whether the median jump ({@link #noise}) is at least {@code y}. */
+    /**
+     * Whether {@link #noise()} is at least {@code y}, mostly by counting (no sort): fewer than half
+     * the jumps that large means no; more than half means yes; a tie is settled by the median.
+     */
     boolean noiseAtLeast(double y) {
-        return noise >= y;
+        int k = 0, atLeast = 0;
+        for (int i = 1; i < values.length; i++) {
+            k++;
+            if (Math.abs(values[i] - values[i - 1]) >= y) {
+                atLeast++;
+            }
+        }
+        if (2 * atLeast < k) {
+            return false;
+        }
+        return 2 * atLeast > k + 1 || noise() >= y;
     }
 
     /** Direction reversals among the changes of {@code y[from, to)}, and the opportunities for one: no line fitted. */

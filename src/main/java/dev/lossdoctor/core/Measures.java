@@ -29,8 +29,8 @@ import java.util.Locale;
  * @param trainDropSinceValBest training's fall since the point where validation was best, relative
  * @param trainRecentRise  how far training climbed within the long stretch, relative (diverging)
  * @param afterValBest     points of the view after the best validation point
- * @param valSinceBest     the fit of validation since its best: {@link Fit#NONE} unless 5 points came
- *                         after it and it rose more than a quarter of the overfitting threshold
+ * @param valSinceBest     the fit of validation since its best: {@link Fit#NONE} unless the overfitting
+ *                         rule could call its rise a steady climb ({@link Rules#couldClimbSteadily})
  * @param jumps            the oscillation stretch's fits; null when it is too short or both curves are smooth
  * @param frozen           a frozen stretch at the end of the training curve
  * @param chanceClasses    C when the loss is a C-class cross-entropy that started at chance, else 0
@@ -123,18 +123,23 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
     }
 
     /**
-     * Measures the window of {@code s} up to index {@code end}; {@code all} and {@code scratch} are
-     * working space (the landmarks of all points are gathered in {@code all}).
+     * Measures the window of {@code s} up to index {@code end}; {@code all} is working space (for the
+     * landmarks of a prefix).
      */
-    static Measures of(RunState s, int end, RunState.Aggregates all, float[] scratch) {
+    static Measures of(RunState s, int end, Aggregates all) {
         int to = end + 1;
         int from = Math.max(0, to - VIEW);
         long points = s.evictedCount + to;
         long epoch = Landmarks.key(s.epochs[end], s.steps[end]);
         boolean perStep = s.size > 0 && s.epochs[0] == Point.NONE;
-        all.copyFrom(s.evicted);
-        all.addSorted(s, to);
-        Landmarks marks = all.landmarks();
+        Landmarks marks;
+        if (to == s.size) {
+            marks = s.all.landmarks(); // kept up to date point by point
+        } else { // a prefix (the readings before a late point): gathered afresh
+            all.copyFrom(s.evicted);
+            all.addSorted(s, to);
+            marks = all.landmarks();
+        }
         if (marks.nonFinite() || points < MIN_POINTS) {
             return new Measures(points, epoch, from, to, 1, TREND_POINTS, SHORT_TREND_POINTS, Point.NONE, perStep, marks,
                     Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch);
@@ -147,10 +152,10 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         int trendFrom = Math.max(from, to - trendPoints);
         int shortFrom = Math.max(from, to - shortTrendPoints);
         long trendFromKey = Landmarks.key(s.epochs[trendFrom], s.steps[trendFrom]);
-        Fit trainFit = Fit.of(s.train, trendFrom, to, Spread.SCATTER, scratch);
-        Fit valFit = Fit.of(s.val, trendFrom, to, Spread.SCATTER, scratch);
-        Fit trainShort = Fit.of(s.train, shortFrom, to, Spread.NONE, scratch);
-        Fit valShort = Fit.of(s.val, shortFrom, to, Spread.NONE, scratch);
+        Fit trainFit = Fit.of(s.train, trendFrom, to, Spread.SCATTER);
+        Fit valFit = Fit.of(s.val, trendFrom, to, Spread.SCATTER);
+        Fit trainShort = Fit.of(s.train, shortFrom, to, Spread.NONE);
+        Fit valShort = Fit.of(s.val, shortFrom, to, Spread.NONE);
         Series train = trainFit.hasSlope()
                 ? series(trainFit, trainShort, recentMedian(s.train, from, to), marks.firstTrain(), marks.bestTrain(), ppe)
                 : Series.NONE;
@@ -175,11 +180,12 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         Fit sinceBest = Fit.NONE;
         if (train.present() && val.present()) {
             after = pointsAfter(s, from, to, marks.bestValKey());
-            if (after >= 5 && valRiseFromBest > Rules.OVERFIT_RISE / 4) {
-                sinceBest = Fit.of(s.val, Math.max(from, to - after - 1), to, Spread.NONE, scratch);
+            if (after >= 5 && valRiseFromBest > Rules.OVERFIT_RISE / 4 // (before the scatter: a sort)
+                    && Rules.couldClimbSteadily(valRiseFromBest, valFit.scatter() / Math.abs(marks.bestVal()), after)) {
+                sinceBest = Fit.of(s.val, Math.max(from, to - after - 1), to, Spread.NONE);
             }
         }
-        Jumps jumps = jumps(s, from, to, ppe, train, val, scratch);
+        Jumps jumps = jumps(s, from, to, ppe, train, val);
         Frozen frozen = frozen(s, from, to, train, val);
         int chance = chanceClasses(s.config, marks.firstTrain(), train.now());
         return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks, train, val,
@@ -200,7 +206,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
     }
 
     /** The oscillation stretch's fits, when it has two epochs at least and one of the curves reverses often. */
-    private static Jumps jumps(RunState s, int from, int to, double ppe, Series train, Series val, float[] scratch) {
+    private static Jumps jumps(RunState s, int from, int to, double ppe, Series train, Series val) {
         int oscFrom = oscillationFrom(from, to, ppe);
         if (to - oscFrom < Math.max(10, Math.min(VIEW / 2, 2 * ppe))) { // two epochs at least
             return null;
@@ -210,15 +216,15 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return null; // a smooth curve: no need to measure its jumps
         }
         return new Jumps(oscFrom, Landmarks.key(s.epochs[oscFrom], s.steps[oscFrom]),
-                train.present() ? Fit.of(s.train, oscFrom, to, Spread.NOISE, scratch) : null,
-                val.present() ? Fit.of(s.val, oscFrom, to, Spread.NOISE, scratch) : null);
+                train.present() ? Fit.of(s.train, oscFrom, to, Spread.NOISE) : null,
+                val.present() ? Fit.of(s.val, oscFrom, to, Spread.NOISE) : null);
     }
 
     /** The oscillation stretch's fits whatever the curves do (for the words about an oscillation said before). */
-    static Jumps jumpsAnyway(RunState s, Measures m, float[] scratch) {
+    static Jumps jumpsAnyway(RunState s, Measures m) {
         int oscFrom = oscillationFrom(m.from, m.to, m.pointsPerEpoch);
         return new Jumps(oscFrom, Landmarks.key(s.epochs[oscFrom], s.steps[oscFrom]),
-                Fit.of(s.train, oscFrom, m.to, Spread.NOISE, scratch), Fit.of(s.val, oscFrom, m.to, Spread.NOISE, scratch));
+                Fit.of(s.train, oscFrom, m.to, Spread.NOISE), Fit.of(s.val, oscFrom, m.to, Spread.NOISE));
     }
 
     /** Points of the view after the key {@code bestKey}. */

@@ -186,13 +186,11 @@ final class Rules {
             return Optional.empty();
         }
         double rise = m.valRiseFromBest();
-        // the scatter only counts when the rise could
-        double scatter = rise > OVERFIT_RISE / 4 ? v.fit().scatter() / Math.abs(all.bestVal()) : Double.POSITIVE_INFINITY;
+        double scatter = riseScatter(rise, v.fit().scatter() / Math.abs(all.bestVal()));
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
         boolean clearRise = rise > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
-        boolean steadyClimb = !clearRise && after >= 5 && rise > Math.max(OVERFIT_RISE / 4, 2 * scatter)
-                && m.valSinceBest().t() >= 3;
+        boolean steadyClimb = couldClimbSteadily(rise, scatter, after) && m.valSinceBest().t() >= 3;
         // memorizing: validation has not improved for a while, training keeps falling, and the
         // training loss is a fraction of the validation loss
         double gap = (v.now() - t.now()) / Math.abs(v.now());
@@ -359,6 +357,22 @@ final class Rules {
     }
 
     // ---------------------------------------------------------------- shared conditions
+
+    /** The validation scatter a rise is judged against: only when the rise could count (else infinite). */
+    private static double riseScatter(double rise, double relativeScatter) {
+        return rise > OVERFIT_RISE / 4 ? relativeScatter : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Whether a validation rise {@code rise} above its best (relative), with {@code after} points
+     * since the best, is no clear rise but could be a steady climb: then the fit since the best
+     * decides (so {@link Measures} fits it only then).
+     */
+    static boolean couldClimbSteadily(double rise, double relativeScatter, int after) {
+        double scatter = riseScatter(rise, relativeScatter);
+        boolean clearRise = rise > Math.max(OVERFIT_RISE, 3 * scatter);
+        return !clearRise && after >= 5 && rise > Math.max(OVERFIT_RISE / 4, 2 * scatter);
+    }
 
     /** Just over the flat line (falling less than three times the flat rate), validation not falling. */
     private static boolean nearConverged(Measures m) {

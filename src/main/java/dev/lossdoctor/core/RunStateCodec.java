@@ -118,6 +118,7 @@ public final class RunStateCodec {
                 s.val[i] = (f & Point.HAS_VAL) != 0 ? in.readFloat() : Float.NaN;
                 s.valScore[i] = (f & Point.HAS_VAL_SCORE) != 0 ? in.readFloat() : Float.NaN;
             }
+            s.rebuildAll();
             return s;
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IllegalArgumentException("corrupt run state: " + e.getMessage(), e);
@@ -264,7 +265,7 @@ public final class RunStateCodec {
         }
     }
 
-    private static void writeAggregates(Out out, RunState.Aggregates a) {
+    private static void writeAggregates(Out out, Aggregates a) {
         out.writeLong(a.firstEpoch);
         out.writeLong(a.firstStep);
         out.writeFloat(a.firstTrain);
@@ -283,7 +284,7 @@ public final class RunStateCodec {
         out.writeByte((a.trainFinite ? 1 : 0) | (a.valFinite ? 2 : 0));
     }
 
-    private static void readAggregates(In in, RunState.Aggregates a) {
+    private static void readAggregates(In in, Aggregates a) {
         a.firstEpoch = in.readLong();
         a.firstStep = in.readLong();
         a.firstTrain = in.readFloat();
