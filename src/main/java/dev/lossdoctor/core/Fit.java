@@ -67,7 +67,10 @@ final class Fit {
     /** No stretch fitted: fewer than three points, no trend. */
     static final Fit NONE = new Fit(0, 0, 0, 0, Float.NaN, Float.NaN, 0, new float[0]);
 
-    /** Whether the spreads will be asked for: then the fit keeps a copy of the values. */
+    /**
+     * Whether the spreads will be asked for (then the fit keeps a copy of the values): the scatter
+     * of a trend's stretch, or the noise and the reversals of the jumps' stretch.
+     */
     enum Spread { NONE, SCATTER, NOISE }
 
     /** Fits {@code y[from, to)}. */
@@ -78,8 +81,6 @@ final class Fit {
         float origin = Float.NaN;
         double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
         int n = 0;
-        float prev = Float.NaN;
-        float prevDelta = 0;
         int changes = 0;
         int firstFinite = -1, lastFinite = -1;
         for (int i = from; i < to; i++) {
@@ -105,16 +106,9 @@ final class Fit {
             sxy += x * w;
             syy += w * w;
             n++;
-            if (n > 1) {
-                float d = v - prev;
-                if (d != 0) {
-                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                        changes++;
-                    }
-                    prevDelta = d;
-                }
-            }
-            prev = v;
+        }
+        if (spread == Spread.NOISE) { // the jumps' stretch: its reversals too
+            changes = reversals(values, n);
         }
         float first = firstFinite < 0 ? Float.NaN : y[firstFinite];
         float last = lastFinite < 0 ? Float.NaN : y[lastFinite];
@@ -157,7 +151,23 @@ final class Fit {
         return n >= 3;
     }
 
-    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
+    /** Direction reversals between consecutive changes of {@code v[0, n)}. */
+    private static int reversals(float[] v, int n) {
+        float prevDelta = 0;
+        int changes = 0;
+        for (int i = 1; i < n; i++) {
+            float d = v[i] - v[i - 1];
+            if (d != 0) {
+                if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
+                    changes++;
+                }
+                prevDelta = d;
+            }
+        }
+        return changes;
+    }
+
+    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve (counted for {@link Spread#NOISE} fits). */
     double reversalRate() {
         return n < 4 ? 0 : signChanges / (double) (n - 2);
     }
