@@ -12,12 +12,33 @@ package dev.lossdoctor.core;
  */
 record RawReading(Diagnosis diagnosis, Diagnosis orElse, boolean keepsStill) {
 
+    /**
+     * Every possible reading, made once: a state keeps references to these few shared values (no
+     * allocation per point, and the readings of a thousand runs share a few cache lines).
+     */
+    private static final RawReading[][] SHARED = new RawReading[Diagnosis.values().length][Diagnosis.values().length + 2];
+
+    static {
+        for (Diagnosis d : Diagnosis.values()) {
+            SHARED[d.ordinal()][0] = new RawReading(d, null, false);
+            SHARED[d.ordinal()][1] = new RawReading(d, null, true);
+            for (Diagnosis other : Diagnosis.values()) {
+                SHARED[d.ordinal()][other.ordinal() + 2] = new RawReading(d, other, false);
+            }
+        }
+    }
+
+    /** The shared reading (a learning reading that keeps a still state has no other diagnosis). */
+    static RawReading of(Diagnosis d, Diagnosis orElse, boolean keepsStill) {
+        return SHARED[d.ordinal()][keepsStill ? 1 : orElse == null ? 0 : orElse.ordinal() + 2];
+    }
+
     static RawReading of(Finding f) {
-        return f.keepsStill() ? new RawReading(f.diagnosis(), null, true) : new RawReading(f.diagnosis(), f.orElse(), false);
+        return f.keepsStill() ? of(f.diagnosis(), null, true) : of(f.diagnosis(), f.orElse(), false);
     }
 
     static RawReading of(Diagnosis d) {
-        return new RawReading(d, null, false);
+        return of(d, null, false);
     }
 
     /** What this reading means given what was said: the diagnosis, or the one said when the reading allows both. */

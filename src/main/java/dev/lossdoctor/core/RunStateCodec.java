@@ -150,9 +150,9 @@ public final class RunStateCodec {
         }
         Diagnosis diagnosis = Diagnosis.byId(d - 1);
         if (other == KEEPS_STILL) {
-            return new RawReading(diagnosis, null, true);
+            return RawReading.of(diagnosis, null, true);
         }
-        return new RawReading(diagnosis, other == NONE ? null : Diagnosis.byId(other - 1), false);
+        return RawReading.of(diagnosis, other == NONE ? null : Diagnosis.byId(other - 1), false);
     }
 
     /**
@@ -167,9 +167,9 @@ public final class RunStateCodec {
         Diagnosis d = Diagnosis.byId(b & 0x0F);
         int other = (b >> 4) & 0x0F;
         if (other == 15) {
-            return new RawReading(d, null, true);
+            return RawReading.of(d, null, true);
         }
-        return new RawReading(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
+        return RawReading.of(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
     }
 
     private static int configChars(RunConfig c) {
