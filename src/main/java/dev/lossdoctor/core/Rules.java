@@ -17,12 +17,6 @@ import java.util.Optional;
  */
 final class Rules {
 
-    /** A diagnosis: what it finds in the measures, or nothing. */
-    @FunctionalInterface
-    interface Rule {
-        Optional<Finding> check(Measures m);
-    }
-
     /** Points a flat stretch needs before a run is called converged. */
     static final int CONVERGED_POINTS = 10;
     /** Relative fall per epoch below which a high loss is learning too slowly (underfitting). */
@@ -99,10 +93,7 @@ final class Rules {
         throw new IllegalStateException("the learning rule always finds"); // unreachable
     }
 
-    /**
-     * The verdict at {@code run_finished}: a run still learning then was undertrained, unless its
-     * validation loss had levelled off (converged: more epochs would not have helped it).
-     */
+    /** At {@code run_finished}: a run still learning was undertrained, unless validation had levelled off (converged). */
     static Finding verdict(Measures m, Finding f) {
         if (f.diagnosis() != Diagnosis.LEARNING || m.train().trend() != Trend.FALLING) {
             return f;
@@ -129,10 +120,7 @@ final class Rules {
                 ? found(Diagnosis.WARMING_UP, Why.TOO_FEW_POINTS, Point.NONE, 0.8) : Optional.empty();
     }
 
-    /**
-     * Training climbing far above its best, validation not improving; both climbing steadily: a
-     * smaller climb is enough (the table's train rising, val rising).
-     */
+    /** Training climbing far above its best, validation not improving (both climbing: a smaller climb is enough). */
     static Optional<Finding> diverging(Measures m) {
         Series t = m.train(), v = m.val();
         double needed = t.trend() == Trend.RISING && m.hasVal() && v.trend() == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
@@ -275,10 +263,7 @@ final class Rules {
         return Optional.empty();
     }
 
-    /**
-     * Barely moving but moving steadily, with no progress made after many epochs: a learning rate
-     * far too low (underfitting), not a loss that has stopped (plateau).
-     */
+    /** Barely moving but steadily, no progress after many epochs: a learning rate far too low, not a stop. */
     static Optional<Finding> creeping(Measures m) {
         Series t = m.train();
         double falling = -t.rate();
@@ -299,10 +284,7 @@ final class Rules {
         return Optional.empty();
     }
 
-    /**
-     * Training flat (validation not falling): a plateau when no real progress was made or the loss
-     * is stuck well above its best, else converged.
-     */
+    /** Training flat, validation not falling: a plateau (no real progress, or stuck above its best), else converged. */
     static Optional<Finding> flat(Measures m) {
         Series t = m.train();
         if (t.trend() != Trend.FLAT || m.val().trend() == Trend.FALLING) {

@@ -209,11 +209,6 @@ final class Words {
         return summary.endsWith(".") ? summary : summary + ".";
     }
 
-    /** Words for a run that is warming up. */
-    static Reading warmingUp(long points) {
-        return Reading.warmingUp(points);
-    }
-
     /**
      * The fall per epoch a person reads: the geometric mean change over the short stretch for a
      * positive loss (so a loss that halves each epoch falls 50%, never more than 100%), else the
