@@ -3,46 +3,100 @@ package dev.lossdoctor.core;
 import java.util.Arrays;
 
 /**
- * Least-squares line through the last points of a series, with what it takes to judge it: the
- * slope per point, its t statistic (slope over its standard error: how sure the direction is,
- * given the scatter around the line), and on demand two robust noise levels. All decisions are
+ * Least-squares line through a stretch of a series, with what it takes to judge it: the slope per
+ * point, its t statistic (slope over its standard error: how sure the direction is, given the
+ * scatter around the line), the direction reversals, and two robust spreads. All decisions are
  * ratios of these, so scaling a series changes none. NaN entries (missing values) are skipped.
+ *
+ * <p>An immutable value: it keeps a copy of the stretch's values, not the series it was fitted on.
+ * The spreads (a sort each) are computed when first asked for, and kept.
  */
 final class Fit {
 
-    double slope;     // per point
-    double t;         // slope / standard error; +-Infinity for a perfect line
-    double level;     // fitted value at the last point
-    int signChanges;  // direction reversals between consecutive changes
-    int n;
+    private final int n;
+    private final double slope;
+    private final double t;
+    private final int signChanges;
+    private final float firstFinite, lastFinite;
+    private final int finiteSpan;
+    /** The stretch's non-NaN values in order, for the spreads (null when none were asked for). */
+    private final float[] values;
+    private double scatter = Double.NaN, noise = Double.NaN;
 
-    private float[] y;
-    private int from, to;
-    private float[] scratch;
-    private double noise = Double.NaN, scatter = Double.NaN;
+    private Fit(int n, double slope, double t, int signChanges, float firstFinite, float lastFinite, int finiteSpan,
+                float[] values) {
+        this.n = n;
+        this.slope = slope;
+        this.t = t;
+        this.signChanges = signChanges;
+        this.firstFinite = firstFinite;
+        this.lastFinite = lastFinite;
+        this.finiteSpan = finiteSpan;
+        this.values = values;
+    }
 
-    /** Fits {@code y[from, to)}. Needs at least 3 finite points for a slope. */
-    static Fit of(float[] y, int from, int to, float[] scratch) {
-        Fit f = new Fit();
-        f.y = y;
-        f.from = from;
-        f.to = to;
-        f.scratch = scratch;
+    /** Finite (non-NaN) points fitted; a slope needs at least 3. */
+    int n() {
+        return n;
+    }
+
+    /** Per point. */
+    double slope() {
+        return slope;
+    }
+
+    /** Slope / standard error; +-Infinity for a perfect line. */
+    double t() {
+        return t;
+    }
+
+    /** The first finite value of the stretch (NaN when none). */
+    float firstFinite() {
+        return firstFinite;
+    }
+
+    float lastFinite() {
+        return lastFinite;
+    }
+
+    /** Points from the first finite value to the last (0 when fewer than two). */
+    int finiteSpan() {
+        return finiteSpan;
+    }
+
+    /** No stretch fitted: fewer than three points, no trend. */
+    static final Fit NONE = new Fit(0, 0, 0, 0, Float.NaN, Float.NaN, 0, new float[0]);
+
+    /**
+     * Whether the spreads will be asked for (then the fit keeps a copy of the values): the scatter
+     * of a trend's stretch, or the noise and the reversals of the jumps' stretch.
+     */
+    enum Spread { NONE, SCATTER, NOISE }
+
+    /** Fits {@code y[from, to)}. */
+    static Fit of(float[] y, int from, int to, Spread spread) {
+        float[] values = spread == Spread.NONE ? null : new float[to - from];
         // one pass over values shifted by the first one (no cancellation on a loss that barely
         // moves around a large level); the residual sum of squares follows from the sums
         float origin = Float.NaN;
         double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
         int n = 0;
-        float prev = Float.NaN;
-        float prevDelta = 0;
-        int changes = 0, lastX = -1;
+        int changes = 0;
+        int firstFinite = -1, lastFinite = -1;
         for (int i = from; i < to; i++) {
             float v = y[i];
             if (Float.isNaN(v)) {
                 continue;
             }
+            if (Float.isFinite(v)) {
+                firstFinite = firstFinite < 0 ? i : firstFinite;
+                lastFinite = i;
+            }
             if (n == 0) {
                 origin = v;
+            }
+            if (values != null) {
+                values[n] = v;
             }
             double x = i - from;
             double w = v - origin;
@@ -52,23 +106,18 @@ final class Fit {
             sxy += x * w;
             syy += w * w;
             n++;
-            if (n > 1) {
-                float d = v - prev;
-                if (d != 0) {
-                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                        changes++;
-                    }
-                    prevDelta = d;
-                }
-            }
-            prev = v;
-            lastX = i - from;
         }
-        f.n = n;
-        f.signChanges = changes;
+        if (spread == Spread.NOISE) { // the jumps' stretch: its reversals too
+            changes = reversals(values, n);
+        }
+        float first = firstFinite < 0 ? Float.NaN : y[firstFinite];
+        float last = lastFinite < 0 ? Float.NaN : y[lastFinite];
+        int span = firstFinite < 0 ? 0 : lastFinite - firstFinite;
+        if (values != null && n < values.length) {
+            values = java.util.Arrays.copyOf(values, n);
+        }
         if (n < 3) {
-            f.level = Float.isNaN(prev) ? Double.NaN : prev;
-            return f;
+            return new Fit(n, 0, 0, changes, first, last, span, values);
         }
         double mx = sx / n, my = sy / n;
         double vxx = sxx - n * mx * mx;
@@ -77,10 +126,68 @@ final class Fit {
         double slope = cxy / vxx;
         double rss = Math.max(0, cyy - slope * cxy);
         double se = Math.sqrt(rss / (n - 2) / vxx);
-        f.slope = slope;
-        f.t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
-        f.level = origin + my + slope * (lastX - mx);
-        return f;
+        double t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
+        return new Fit(n, slope, t, changes, first, last, span, values);
+    }
+
+    /** Robust deviation around the local trend (see {@link #scatter(float[], int, int, float[])}). */
+    double scatter() {
+        if (Double.isNaN(scatter)) {
+            scatter = scatter(values, 0, values.length, new float[values.length]);
+        }
+        return scatter;
+    }
+
+    /** Median absolute point-to-point change: how far the curve jumps. */
+    double noise() {
+        if (Double.isNaN(noise)) {
+            noise = noise(values, 0, values.length, new float[values.length]);
+        }
+        return noise;
+    }
+
+    /** Whether a slope was fitted (three points at least). */
+    boolean hasSlope() {
+        return n >= 3;
+    }
+
+    /** Direction reversals between consecutive changes of {@code v[0, n)}. */
+    private static int reversals(float[] v, int n) {
+        float prevDelta = 0;
+        int changes = 0;
+        for (int i = 1; i < n; i++) {
+            float d = v[i] - v[i - 1];
+            if (d != 0) {
+                if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
+                    changes++;
+                }
+                prevDelta = d;
+            }
+        }
+        return changes;
+    }
+
+    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve (counted for {@link Spread#NOISE} fits). */
+    double reversalRate() {
+        return n < 4 ? 0 : signChanges / (double) (n - 2);
+    }
+
+    /**
+     * Whether {@link #noise()} is at least {@code y}, mostly by counting (no sort): fewer than half
+     * the jumps that large means no; more than half means yes; a tie is settled by the median.
+     */
+    boolean noiseAtLeast(double y) {
+        int k = 0, atLeast = 0;
+        for (int i = 1; i < values.length; i++) {
+            k++;
+            if (Math.abs(values[i] - values[i - 1]) >= y) {
+                atLeast++;
+            }
+        }
+        if (2 * atLeast < k) {
+            return false;
+        }
+        return 2 * atLeast > k + 1 || noise() >= y;
     }
 
     /** Direction reversals among the changes of {@code y[from, to)}, and the opportunities for one: no line fitted. */
@@ -106,82 +213,45 @@ final class Fit {
         return n < 4 ? 0 : changes / (double) (n - 2);
     }
 
-    /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve. */
-    double reversalRate() {
-        return n < 4 ? 0 : signChanges / (double) (n - 2);
-    }
-
     /** Median absolute point-to-point change: how far the curve jumps. */
-    double noise() {
-        if (Double.isNaN(noise)) {
-            int k = 0;
-            float prev = Float.NaN;
-            for (int i = from; i < to; i++) {
-                float v = y[i];
-                if (Float.isNaN(v)) {
-                    continue;
-                }
-                if (!Float.isNaN(prev)) {
-                    scratch[k++] = Math.abs(v - prev);
-                }
-                prev = v;
-            }
-            noise = median(scratch, k);
-        }
-        return noise;
-    }
-
-    /**
-     * Whether {@link #noise()} is at least {@code y}, mostly by counting (no sort): fewer than half
-     * the jumps that large means no; more than half means yes; a tie is settled by the median.
-     */
-    boolean noiseAtLeast(double y) {
-        int k = 0, atLeast = 0;
+    static double noise(float[] y, int from, int to, float[] scratch) {
+        int k = 0;
         float prev = Float.NaN;
         for (int i = from; i < to; i++) {
-            float v = this.y[i];
+            float v = y[i];
             if (Float.isNaN(v)) {
                 continue;
             }
             if (!Float.isNaN(prev)) {
-                k++;
-                if (Math.abs(v - prev) >= y) {
-                    atLeast++;
-                }
+                scratch[k++] = Math.abs(v - prev);
             }
             prev = v;
         }
-        if (2 * atLeast < k) {
-            return false;
-        }
-        return 2 * atLeast > k + 1 || noise() >= y;
+        return median(scratch, k);
     }
 
     /**
      * Robust standard deviation around the local trend. Second differences cancel a locally
      * straight trend; for white noise of deviation s, median |y[i-1] - 2 y[i] + y[i+1]| = 0.6745 sqrt(6) s.
      */
-    double scatter() {
-        if (Double.isNaN(scatter)) {
-            int k = 0;
-            float a = Float.NaN, b = Float.NaN;
-            for (int i = from; i < to; i++) {
-                float v = y[i];
-                if (Float.isNaN(v)) {
-                    continue;
-                }
-                if (!Float.isNaN(a)) {
-                    scratch[k++] = Math.abs(a - 2 * b + v);
-                }
-                a = b;
-                b = v;
+    static double scatter(float[] y, int from, int to, float[] scratch) {
+        int k = 0;
+        float a = Float.NaN, b = Float.NaN;
+        for (int i = from; i < to; i++) {
+            float v = y[i];
+            if (Float.isNaN(v)) {
+                continue;
             }
-            scatter = median(scratch, k) / 1.652;
+            if (!Float.isNaN(a)) {
+                scratch[k++] = Math.abs(a - 2 * b + v);
+            }
+            a = b;
+            b = v;
         }
-        return scatter;
+        return median(scratch, k) / 1.652;
     }
 
-    private static double median(float[] v, int n) {
+    static double median(float[] v, int n) {
         if (n == 0) {
             return 0;
         }

@@ -18,7 +18,10 @@ final class Points {
         Map<String, Double> metrics = m.metrics();
         String trainName = metrics.containsKey("train_loss") ? "train_loss" : pick(metrics, false, true);
         String valName = metrics.containsKey("val_loss") ? "val_loss" : pick(metrics, true, true);
-        String scoreName = metrics.containsKey("val_accuracy") ? "val_accuracy" : pick(metrics, true, false);
+        // (a scan for another score only when some metric is neither loss)
+        int lossNames = (trainName != null ? 1 : 0) + (valName != null && !valName.equals(trainName) ? 1 : 0);
+        String scoreName = metrics.containsKey("val_accuracy") ? "val_accuracy"
+                : metrics.size() > lossNames ? pick(metrics, true, false) : null;
         if (trainName == null && valName == null) {
             return null;
         }

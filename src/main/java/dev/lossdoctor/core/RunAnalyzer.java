@@ -73,7 +73,7 @@ public final class RunAnalyzer {
             System.arraycopy(state.readings, 1, state.readings, 0, RunState.READINGS - 1);
             first = pos;
         } else {
-            java.util.Arrays.fill(state.readings, CurveReader.NO_READING);
+            java.util.Arrays.fill(state.readings, null);
             first = Math.max(0, state.size - RunState.READINGS);
         }
         for (int end = first; end < state.size; end++) {
@@ -82,7 +82,7 @@ public final class RunAnalyzer {
         if (state.finished) {
             return List.of(); // a late point after the verdict: the verdict stands
         }
-        Diagnosis settled = settle(state);
+        Diagnosis settled = Hysteresis.settle(state.readings, state.current);
         if (settled == null || settled == state.current) {
             return List.of();
         }
@@ -92,31 +92,6 @@ public final class RunAnalyzer {
         }
         Point last = state.point(state.size - 1);
         return List.of(emit(state, reading, last.epoch(), last.step(), m.timestamp()));
-    }
-
-    /**
-     * Hysteresis: a new diagnosis must be read at the last few prefixes (three for a healthy one,
-     * two to move from one problem to another, one for a healthy run's first problem); diverging
-     * at once. A reading on the line between two diagnoses keeps whichever of them was said.
-     */
-    private static Diagnosis settle(RunState state) {
-        Diagnosis newest = CurveReader.meaning(state.readings[RunState.READINGS - 1], state.current);
-        if (newest == null) {
-            return null;
-        }
-        if (newest == Diagnosis.DIVERGING || newest == Diagnosis.WARMING_UP || state.current == null) {
-            return newest;
-        }
-        // a healthy run is told of its first problem at the first reading (lag matters most then);
-        // moving between problems takes two, back to healthy three
-        int needed = newest.severity() == Severity.INFO ? RunState.READINGS
-                : state.current.severity() == Severity.INFO ? 1 : RunState.READINGS - 1;
-        for (int i = RunState.READINGS - needed; i < RunState.READINGS - 1; i++) {
-            if (CurveReader.meaning(state.readings[i], state.current) != newest) {
-                return null;
-            }
-        }
-        return newest;
     }
 
     private List<DiagnosisEvent> onFinished(RunState state, RunFinished finished) {

@@ -8,11 +8,22 @@ import java.util.Arrays;
 /**
  * The compact binary form of a {@link RunState}, written to the state store on every update:
  * varint keys stored as deltas, floats only for the values a point has. A full window is well
- * under 2 KB. The first byte is a format version, so a later format can still read this one.
+ * under 2 KB. The first byte is the format version; every released format stays readable (the
+ * tests keep a golden blob of each, {@code src/test/resources/codec/v<N>/}).
+ *
+ * <p>Diagnoses are stored as their stable {@link Diagnosis#id()}, never an ordinal. Formats:
+ * <ul>
+ *   <li>1 (v0.1.0): a raw reading packed in one byte, the diagnosis in the low four bits (ids
+ *       0-11 were the enum's ordinals then, and are its fixed ids now);
+ *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s).
+ * </ul>
  */
 public final class RunStateCodec {
 
-    private static final int VERSION = 1;
+    /** The format written. */
+    static final int VERSION = 2;
+    /** The oldest format still read. */
+    static final int OLDEST = 1;
 
     private RunStateCodec() {
     }
@@ -40,11 +51,13 @@ public final class RunStateCodec {
             }
             out.write(s.encodedHead);
             out.writeByte((s.configSeen ? 1 : 0) | (s.finished ? 2 : 0) | (s.stalled ? 4 : 0));
-            out.writeByte(s.current == null ? 0 : s.current.ordinal() + 1);
+            out.writeByte(s.current == null ? 0 : s.current.id() + 1);
             writeVarLong(out, s.sinceEpoch + 1);
             out.writeLong(s.lastActivityMillis);
             writeVarLong(out, s.evictedCount);
-            out.write(s.readings);
+            for (RawReading r : s.readings) {
+                writeReading(out, r);
+            }
             writeAggregates(out, s.evicted);
             out.writeByte(s.size);
             long prevEpoch = 0, prevStep = 0;
@@ -74,7 +87,7 @@ public final class RunStateCodec {
         try {
             In in = new In(data);
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
+            if (version < OLDEST || version > VERSION) {
                 throw new IllegalArgumentException("unknown run state format " + version);
             }
             RunState s = new RunState(in.readUTF());
@@ -84,11 +97,13 @@ public final class RunStateCodec {
             s.finished = (bits & 2) != 0;
             s.stalled = (bits & 4) != 0;
             int current = in.readUnsignedByte();
-            s.current = current == 0 ? null : Diagnosis.values()[current - 1];
+            s.current = current == 0 ? null : Diagnosis.byId(current - 1);
             s.sinceEpoch = readVarLong(in) - 1;
             s.lastActivityMillis = in.readLong();
             s.evictedCount = readVarLong(in);
-            in.readFully(s.readings);
+            for (int i = 0; i < RunState.READINGS; i++) {
+                s.readings[i] = version == 1 ? readReadingV1((byte) in.readUnsignedByte()) : readReading(in);
+            }
             readAggregates(in, s.evicted);
             s.size = in.readUnsignedByte();
             long epoch = 0, step = 0;
@@ -103,10 +118,58 @@ public final class RunStateCodec {
                 s.val[i] = (f & Point.HAS_VAL) != 0 ? in.readFloat() : Float.NaN;
                 s.valScore[i] = (f & Point.HAS_VAL_SCORE) != 0 ? in.readFloat() : Float.NaN;
             }
+            s.rebuildAll();
             return s;
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IllegalArgumentException("corrupt run state: " + e.getMessage(), e);
         }
+    }
+
+    /** No reading, a reading that keeps a still state: the second byte of a format-2 reading. */
+    private static final int NONE = 0, KEEPS_STILL = 0xFF;
+
+    /**
+     * Format 2's reading: the diagnosis id + 1 (0: no reading), then the other diagnosis of a
+     * reading on the line between two, as its id + 1 (0: none; 255: a learning reading that keeps
+     * a still state).
+     */
+    private static void writeReading(Out out, RawReading r) {
+        if (r == null) {
+            out.writeByte(NONE);
+            out.writeByte(NONE);
+            return;
+        }
+        out.writeByte(r.diagnosis().id() + 1);
+        out.writeByte(r.keepsStill() ? KEEPS_STILL : r.orElse() == null ? NONE : r.orElse().id() + 1);
+    }
+
+    private static RawReading readReading(In in) {
+        int d = in.readUnsignedByte(), other = in.readUnsignedByte();
+        if (d == NONE) {
+            return null;
+        }
+        Diagnosis diagnosis = Diagnosis.byId(d - 1);
+        if (other == KEEPS_STILL) {
+            return RawReading.of(diagnosis, null, true);
+        }
+        return RawReading.of(diagnosis, other == NONE ? null : Diagnosis.byId(other - 1), false);
+    }
+
+    /**
+     * Format 1's reading in a byte: the diagnosis id in the low four bits; in the high four, for a
+     * reading on the line between two diagnoses, the other one's id + 1, or 15 for a learning reading
+     * that keeps a still state; 0xFF for no reading.
+     */
+    private static RawReading readReadingV1(byte b) {
+        if (b == -1) {
+            return null;
+        }
+        Diagnosis d = Diagnosis.byId(b & 0x0F);
+        int other = (b >> 4) & 0x0F;
+        if (other == 15) {
+            return RawReading.of(d, null, true);
+        }
+        return RawReading.of(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
     }
 
     private static int configChars(RunConfig c) {
@@ -202,7 +265,7 @@ public final class RunStateCodec {
         }
     }
 
-    private static void writeAggregates(Out out, RunState.Aggregates a) {
+    private static void writeAggregates(Out out, Aggregates a) {
         out.writeLong(a.firstEpoch);
         out.writeLong(a.firstStep);
         out.writeFloat(a.firstTrain);
@@ -221,7 +284,7 @@ public final class RunStateCodec {
         out.writeByte((a.trainFinite ? 1 : 0) | (a.valFinite ? 2 : 0));
     }
 
-    private static void readAggregates(In in, RunState.Aggregates a) {
+    private static void readAggregates(In in, Aggregates a) {
         a.firstEpoch = in.readLong();
         a.firstStep = in.readLong();
         a.firstTrain = in.readFloat();

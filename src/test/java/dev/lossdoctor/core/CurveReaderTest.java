@@ -57,7 +57,7 @@ class CurveReaderTest {
             assertThat(run.codes()).containsExactly(WARMING_UP, LEARNING);
             assertWellFormedTimeline(run.diagnoses());
             DiagnosisEvent learning = run.first(LEARNING);
-            assertThat(learning.epoch()).isBetween((long) CurveReader.MIN_POINTS, 8L);
+            assertThat(learning.epoch()).isBetween((long) Measures.MIN_POINTS, 8L);
             assertThat(learning.sinceEpoch()).isEqualTo(learning.epoch());
             assertThat(learning.severity()).isEqualTo(Severity.INFO);
             assertThat(learning.evidence())
@@ -132,7 +132,7 @@ class CurveReaderTest {
 
             assertThat(run.codes()).containsExactly(WARMING_UP, DATA_ISSUE);
             DiagnosisEvent d = run.first(DATA_ISSUE);
-            assertThat(d.epoch()).isBetween((long) CurveReader.MIN_POINTS, 9L);
+            assertThat(d.epoch()).isBetween((long) Measures.MIN_POINTS, 9L);
             assertThat(d.sinceEpoch()).isEqualTo(1L);
             assertThat(d.severity()).isEqualTo(Severity.WARNING);
             double valDrop = asDouble(d.evidence().get("val_drop_total"));
@@ -157,7 +157,7 @@ class CurveReaderTest {
 
             assertThat(run.codes()).containsExactly(WARMING_UP, PLATEAU);
             DiagnosisEvent p = run.first(PLATEAU);
-            assertThat(p.epoch()).isBetween((long) CurveReader.MIN_POINTS, 8L);
+            assertThat(p.epoch()).isBetween((long) Measures.MIN_POINTS, 8L);
             assertThat(p.sinceEpoch()).isEqualTo(1L);
             assertThat(asDouble(p.evidence().get("chance_loss"))).isCloseTo(lnC, within(1e-3));
             assertThat(p.evidence()).containsEntry("flat_since", 1L).containsEntry("train_loss_trend", "flat");
@@ -241,10 +241,10 @@ class CurveReaderTest {
             DiagnosisEvent c = run.first(CONVERGED);
             // not before the descent is nearly flat, and no later than a trend window (plus the
             // hysteresis) after it falls under the flat rate
-            long flatFrom = firstEpochFallingSlowerThan(CurveReader.FLAT_RATE, e -> decay(e, 1.5, 0.2, 4));
-            long nearlyFlatFrom = firstEpochFallingSlowerThan(3 * CurveReader.FLAT_RATE, e -> decay(e, 1.5, 0.2, 4));
-            assertThat(c.epoch()).isBetween(nearlyFlatFrom, flatFrom + CurveReader.TREND_POINTS + 8);
-            assertThat(c.sinceEpoch()).isLessThan(c.epoch()).isGreaterThanOrEqualTo(c.epoch() - CurveReader.TREND_POINTS);
+            long flatFrom = firstEpochFallingSlowerThan(Measures.FLAT_RATE, e -> decay(e, 1.5, 0.2, 4));
+            long nearlyFlatFrom = firstEpochFallingSlowerThan(3 * Measures.FLAT_RATE, e -> decay(e, 1.5, 0.2, 4));
+            assertThat(c.epoch()).isBetween(nearlyFlatFrom, flatFrom + Measures.TREND_POINTS + 8);
+            assertThat(c.sinceEpoch()).isLessThan(c.epoch()).isGreaterThanOrEqualTo(c.epoch() - Measures.TREND_POINTS);
             assertThat(asDouble(c.evidence().get("gap"))).isCloseTo(0.06, within(0.02));
             assertThat(c.evidence()).containsEntry("train_loss_trend", "flat");
             assertThat(Curves.numberAfter(c.summary(), "levelled off at ")).isCloseTo(0.2, within(0.005));
@@ -300,7 +300,7 @@ class CurveReaderTest {
             assertThat(d.epoch()).isBetween(12L, 16L);
             assertThat(d.sinceEpoch()).isEqualTo(10L);
             assertThat(d.evidence()).containsEntry("train_best_epoch", 10L).doesNotContainKey("non_finite_at");
-            assertThat(asDouble(d.evidence().get("train_rise"))).isGreaterThanOrEqualTo(CurveReader.DIVERGING_RISE);
+            assertThat(asDouble(d.evidence().get("train_rise"))).isGreaterThanOrEqualTo(Rules.DIVERGING_RISE);
             assertThat(d.summary()).contains("epoch 10").contains("diverging");
             double best = asDouble(d.evidence().get("train_best_loss"));
             assertThat(best).isCloseTo(decay(10, 1.2, 0.3, 5), within(0.01));
@@ -616,14 +616,14 @@ class CurveReaderTest {
         void shouldSeeAFallingTrendOnALossThatCrossesZero() {
             List<Trend> trends = trainTrends(aRun("cross-zero").epochs(30).trainCurve(e -> 1.0 - 0.1 * e)
                     .absoluteNoise(0.005, 3).events());
-            assertThat(trends.subList(CurveReader.MIN_POINTS, 30)).containsOnly(Trend.FALLING);
+            assertThat(trends.subList(Measures.MIN_POINTS, 30)).containsOnly(Trend.FALLING);
         }
 
         @Test
         void shouldSeeARisingTrendOnANegativeLossThatClimbs() {
             List<Trend> trends = trainTrends(aRun("neg-rise").epochs(20).trainCurve(e -> -50 + 2 * e)
                     .absoluteNoise(0.1, 3).events());
-            assertThat(trends.subList(CurveReader.MIN_POINTS, 20)).containsOnly(Trend.RISING);
+            assertThat(trends.subList(Measures.MIN_POINTS, 20)).containsOnly(Trend.RISING);
         }
 
         @Test
@@ -660,7 +660,7 @@ class CurveReaderTest {
         for (TrainingEvent e : events) {
             analyzer.apply(state, e);
             if (e instanceof MetricsReported) {
-                trends.add(reader.assess(state, state.size - 1).trainTrend);
+                trends.add(reader.measure(state, state.size - 1).train().trend());
             }
         }
         return trends;

@@ -132,12 +132,12 @@ class HysteresisTest {
         RunAnalyzer analyzer = new RunAnalyzer();
         CurveReader reader = new CurveReader();
         RunState s = new RunState("raw");
-        Map<Long, CurveReader.Assessment> raw = new HashMap<>();
+        Map<Long, Finding> raw = new HashMap<>();
         List<DiagnosisEvent> events = new ArrayList<>();
         for (TrainingEvent e : family.run("raw", seed, 60, noise).events()) {
             List<DiagnosisEvent> out = analyzer.apply(s, e);
             if (e instanceof MetricsReported m) {
-                raw.put(m.epoch(), reader.assess(s, s.size - 1));
+                raw.put(m.epoch(), Rules.judge(reader.measure(s, s.size - 1)));
             }
             events.addAll(out);
         }
@@ -150,9 +150,9 @@ class HysteresisTest {
                     : e.severity() == Severity.INFO ? RunState.READINGS
                     : e.previous().severity() == Severity.INFO ? 1 : RunState.READINGS - 1;
             for (long at = e.epoch() - needed + 1; at <= e.epoch(); at++) {
-                CurveReader.Assessment a = raw.get(at);
+                Finding a = raw.get(at);
                 assertThat(a).as("reading at epoch %d", at).isNotNull();
-                List<Diagnosis> means = a.orElse == null ? List.of(a.diagnosis) : List.of(a.diagnosis, a.orElse);
+                List<Diagnosis> means = a.orElse() == null ? List.of(a.diagnosis()) : List.of(a.diagnosis(), a.orElse());
                 assertThat(means)
                         .as("%s (after %s) said at epoch %d: reading at %d", e.diagnosis(), e.previous(), e.epoch(), at)
                         .contains(e.diagnosis());

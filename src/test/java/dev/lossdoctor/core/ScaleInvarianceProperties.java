@@ -31,8 +31,8 @@ class ScaleInvarianceProperties {
         for (TrainingEvent e : events) {
             analyzer.apply(s, e);
             if (e instanceof MetricsReported && s.size > 0) {
-                CurveReader.Assessment a = reader.assess(s, s.size - 1);
-                out.add(new Trends(a.epoch, a.trainTrend, a.valTrend));
+                Measures m = reader.measure(s, s.size - 1);
+                out.add(new Trends(m.epoch(), m.train().trend(), m.val().trend()));
             }
         }
         return out;

@@ -13,12 +13,14 @@ public final class Trace {
             RunState s = runs.computeIfAbsent(e.runId(), RunState::new);
             var out = analyzer.apply(s, e);
             if (e instanceof MetricsReported && s.size > 0) {
-                CurveReader.Assessment a = reader.assess(s, s.size - 1);
-                System.out.printf("%4d %-12s T=%.4g %s r=%.4f t=%.1f sc=%.3g | V=%.4g %s r=%.4f rise=%.3f tdrop=%.3f | osc=%.2f/%.2f frz=%d/%.3f hold=%s%n",
-                        a.epoch, a.diagnosis.code(), a.trainNow, a.trainTrend.code(), a.trainRate, a.train == null ? 0 : a.train.t,
-                        a.train == null ? 0 : a.train.scatter() / a.trainScale,
-                        a.valNow, a.valTrend.code(), a.valRate, a.valRiseFromBest, a.trainDropSinceValBest,
-                        a.oscillationAmplitude, a.oscillationReversals, a.frozenSince, a.abruptStep, a.orElse);
+                Measures m = reader.measure(s, s.size - 1);
+                Finding f = Rules.judge(m);
+                Measures.Series t = m.train(), v = m.val();
+                System.out.printf("%4d %-12s %-18s T=%.4g %s r=%.4f t=%.1f sc=%.3g | V=%.4g %s r=%.4f rise=%.3f tdrop=%.3f | osc=%.2f/%.2f frz=%d/%.3f hold=%s%s%n",
+                        m.epoch(), f.diagnosis().code(), f.why(), t.now(), t.trend().code(), t.rate(), t.fit().t(),
+                        t.fit().scatter() / t.scale(), v.now(), v.trend().code(), v.rate(), m.valRiseFromBest(),
+                        m.trainDropSinceValBest(), f.jump(), f.reversals(), m.frozen().since(), m.frozen().step(), f.orElse(),
+                        f.keepsStill() ? " (keeps still)" : "");
             }
             out.forEach(d -> System.out.println("  >> " + d.diagnosis().code() + " since " + d.sinceEpoch() + ": " + d.summary()));
         }, p -> System.out.println("!! " + p));

@@ -1,0 +1,394 @@
+package dev.lossdoctor.core;
+
+import dev.lossdoctor.core.Finding.Why;
+import dev.lossdoctor.core.Measures.Jumps;
+import dev.lossdoctor.core.Measures.Series;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The diagnoses of DESIGN.md section 1, one small rule each over a window's {@link Measures}, tried
+ * in the order of {@link #ORDER}: the first that finds something decides. To add a diagnosis, add
+ * a rule and put it in its place in the list.
+ *
+ * <p>Every threshold is a ratio: a change relative to the loss's own level (or to its own descent),
+ * a slope relative to its own scatter. So the same rules hold for any loss scale, for smooth
+ * seed-averaged curves and for noisy per-step ones.
+ */
+final class Rules {
+
+    /** Points a flat stretch needs before a run is called converged. */
+    static final int CONVERGED_POINTS = 10;
+    /** Relative fall per epoch below which a high loss is learning too slowly (underfitting). */
+    static final double SLOW_RATE = 0.01;
+    /** Epochs of a slow fall before it is called underfitting. */
+    static final int UNDERFITTING_EPOCHS = 20;
+    /** A loss still above this share of its first value has not made real progress. */
+    static final double HIGH_SHARE = 0.5;
+    static final double NO_PROGRESS_SHARE = 0.85;
+    /** Diverging: the loss climbed back by half its best level (or half its whole descent). */
+    static final double DIVERGING_RISE = 0.5;
+    /** Both losses rising steadily (significant trends), this far above their best. */
+    static final double SLOW_DIVERGING_RISE = 0.1;
+    /** Overfitting: validation above its best by 2% (and its noise), training fallen 20% since. */
+    static final double OVERFIT_RISE = 0.02;
+    static final double OVERFIT_TRAIN_DROP = 0.2;
+    /** Validation rising this far above its best while training stalls (the table's train flat, val rising). */
+    static final double DEGRADING_RISE = 0.1;
+    /** Memorizing: no validation progress for this many points while training fell to under half of it. */
+    static final int MEMORIZING_POINTS = 5;
+    static final double MEMORIZING_GAP = 0.5;
+    /** Data issue: validation fell 5% and at least 2.5 times as much as training. */
+    static final double DATA_ISSUE_VAL_DROP = 0.05;
+    static final double DATA_ISSUE_RATIO = 2.5;
+    static final double DATA_ISSUE_TRAIN_RATE = 0.015;
+    static final double DATA_ISSUE_RATE_RATIO = 2.5;
+    /** A steady creep below the flat line, at chance: the learning rate is too low to get anywhere. */
+    static final double CREEP_RATE = 0.0002;
+    /** Oscillating: most steps reverse direction and jump by this share of the level. */
+    static final double OSCILLATION_REVERSALS = 0.45;
+    static final double OSCILLATION_AMPLITUDE = 0.08;
+    /** An abrupt stop: the step into a frozen stretch was at least this share of the level. */
+    static final double ABRUPT_STEP = 0.01;
+    /** Converged means near the best the run reached: not flat this far above it. */
+    static final double WORSE_THAN_BEST = 0.1;
+    /** Near chance: within this share of ln(C) for a C-class cross-entropy. */
+    static final double CHANCE_BAND = 0.06;
+
+    /**
+     * The rules, most urgent first. A non-finite loss and a climbing one come before everything; a
+     * validation rise beyond its own scatter is overfitting even when training jumps about, so
+     * overfitting comes before oscillation; the still states (plateau, converged, underfitting)
+     * only once nothing is wrong; learning is what is left.
+     */
+    static final List<Rule> ORDER = List.of(
+            Rules::nonFinite,
+            Rules::tooFewPoints,
+            Rules::diverging,
+            Rules::drifting,
+            Rules::validationDiverging,
+            Rules::overfitting,
+            Rules::oscillating,
+            Rules::dataIssue,
+            Rules::validationOnly,
+            Rules::stoppedDead,
+            Rules::stillFrozen,
+            Rules::creeping,
+            Rules::atChance,
+            Rules::flat,
+            Rules::underfitting,
+            Rules::learning);
+
+    private Rules() {
+    }
+
+    /** The first finding of {@link #ORDER}: the raw diagnosis of one reading. */
+    static Finding judge(Measures m) {
+        for (Rule rule : ORDER) {
+            Optional<Finding> f = rule.check(m);
+            if (f.isPresent()) {
+                return f.get();
+            }
+        }
+        throw new IllegalStateException("the learning rule always finds"); // unreachable
+    }
+
+    /** At {@code run_finished}: a run still learning was undertrained, unless validation had levelled off (converged). */
+    static Finding verdict(Measures m, Finding f) {
+        if (f.diagnosis() != Diagnosis.LEARNING || m.train().trend() != Trend.FALLING) {
+            return f;
+        }
+        boolean valSaturated = m.hasVal() && m.val().trend() != Trend.FALLING && m.points() >= CONVERGED_POINTS;
+        return valSaturated ? f.as(Diagnosis.CONVERGED, Why.VAL_SATURATED) : f.as(Diagnosis.UNDERTRAINED, Why.STILL_FALLING);
+    }
+
+    // ---------------------------------------------------------------- the rules, in their order
+
+    /** A non-finite loss (NaN, Infinity): diverging at once, since the best training loss before it. */
+    static Optional<Finding> nonFinite(Measures m) {
+        Landmarks all = m.all();
+        if (!all.nonFinite()) {
+            return Optional.empty();
+        }
+        long since = Float.isFinite(all.bestTrain()) && Point.compareKeys(all.bestTrainEpoch(), all.bestTrainStep(),
+                all.nonFiniteEpoch(), all.nonFiniteStep()) < 0 ? all.bestTrainKey() : all.nonFiniteKey();
+        return found(Diagnosis.DIVERGING, Why.NON_FINITE, since, 0.99);
+    }
+
+    static Optional<Finding> tooFewPoints(Measures m) {
+        return m.points() < Measures.MIN_POINTS || !m.hasTrain() && !m.hasVal()
+                ? found(Diagnosis.WARMING_UP, Why.TOO_FEW_POINTS, Point.NONE, 0.8) : Optional.empty();
+    }
+
+    /** Training climbing far above its best, validation not improving (both climbing: a smaller climb is enough). */
+    static Optional<Finding> diverging(Measures m) {
+        Series t = m.train(), v = m.val();
+        double needed = t.trend() == Trend.RISING && m.hasVal() && v.trend() == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (m.hasTrain() && t.rise() >= needed && (t.trend() == Trend.RISING || t.rise() >= 3 * DIVERGING_RISE)
+                && m.trainRecentRise() >= needed / 2 && (!m.hasVal() || v.rise() >= needed || v.trend() == Trend.RISING)) {
+            return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), clamp(0.6 + 0.2 * t.rise()));
+        }
+        return Optional.empty();
+    }
+
+    /** A slow, steady climb of both losses away from their best: the wrong way, if not yet fast. */
+    static Optional<Finding> drifting(Measures m) {
+        Series t = m.train(), v = m.val();
+        if (m.hasTrain() && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+                && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
+            return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
+        }
+        return Optional.empty();
+    }
+
+    /** Validation alone, climbing far above its best. */
+    static Optional<Finding> validationDiverging(Measures m) {
+        if (!m.hasTrain() && m.hasVal() && m.val().rise() >= 2 * DIVERGING_RISE && m.val().trend() == Trend.RISING) {
+            return found(Diagnosis.DIVERGING, Why.VAL_CLIMBING, m.all().bestValEpoch(), 0.8);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Validation risen beyond its own scatter since its best while training fell (or a slow steady
+     * climb, or a training loss fallen to a fraction of a validation loss that stopped improving:
+     * memorizing); or validation degrading while training stalls.
+     */
+    static Optional<Finding> overfitting(Measures m) {
+        if (!m.hasTrain() || !m.hasVal()) {
+            return Optional.empty();
+        }
+        Series t = m.train(), v = m.val();
+        Landmarks all = m.all();
+        long bestKey = all.bestValKey();
+        int after = m.afterValBest();
+        if (after < 3 || v.trend() == Trend.FALLING) {
+            return Optional.empty(); // a validation loss still falling is not overfitting, whatever one low point says
+        }
+        if (m.trainDropSinceValBest() < OVERFIT_TRAIN_DROP) {
+            // validation degrading while training stalls: the same advice, and look at the pipeline
+            double margin = Math.max(DEGRADING_RISE, 3 * v.fit().scatter() / Math.abs(all.bestVal()));
+            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && m.valRiseFromBest() > margin) {
+                return found(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
+            }
+            return Optional.empty();
+        }
+        double rise = m.valRiseFromBest();
+        double scatter = riseScatter(rise, v.fit().scatter() / Math.abs(all.bestVal()));
+        double margin = Math.max(OVERFIT_RISE, 3 * scatter);
+        boolean clearRise = rise > margin;
+        // a slow, steady climb: smaller, but rising point after point since the best
+        boolean steadyClimb = couldClimbSteadily(rise, scatter, after) && m.valSinceBest().t() >= 3;
+        // memorizing: validation has not improved for a while, training keeps falling, and the
+        // training loss is a fraction of the validation loss
+        double gap = (v.now() - t.now()) / Math.abs(v.now());
+        boolean memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && gap >= MEMORIZING_GAP
+                && v.trend() != Trend.FALLING && v.now() >= all.bestVal()
+                // a jumpy training loss with no downward trend is oscillation, not memorization
+                && (t.trend() == Trend.FALLING || t.fit().scatter() < OSCILLATION_AMPLITUDE / 2 * t.scale());
+        if (clearRise || steadyClimb || memorizing) {
+            return Optional.of(Finding.of(Diagnosis.OVERFITTING, memorizing ? Why.MEMORIZING : Why.VAL_RISING, bestKey,
+                    clamp(0.5 + 0.1 * rise / margin)).withGap(gap));
+        }
+        return Optional.empty();
+    }
+
+    /** The loss jumping up and down by a good share of its level, with no clear trend under the jumps. */
+    static Optional<Finding> oscillating(Measures m) {
+        Jumps j = m.jumps();
+        if (j == null) {
+            return Optional.empty();
+        }
+        Fit t = j.train(), v = j.val();
+        if ((t == null || Math.abs(t.t()) >= 3) && (v == null || Math.abs(v.t()) >= 3)) {
+            return Optional.empty(); // a clear trend under the jumps: not oscillation
+        }
+        double tScale = m.train().oscScale(), vScale = m.val().oscScale();
+        boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(t.t()) < 3
+                && t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale);
+        boolean valJumps = v != null && v.n() >= 8 && v.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(v.t()) < 3
+                && v.noiseAtLeast(2 * OSCILLATION_AMPLITUDE * vScale)
+                && t != null && t.noiseAtLeast(OSCILLATION_AMPLITUDE / 2 * tScale);
+        if (!trainJumps && !valJumps) {
+            return Optional.empty();
+        }
+        double jump = Math.max(t == null ? 0 : t.noise() / tScale, v == null ? 0 : v.noise() / vScale);
+        double reversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
+        return Optional.of(Finding.of(Diagnosis.OSCILLATING, Why.JUMPS, j.fromKey(), clamp(0.5 + jump)).withJumps(jump, reversals));
+    }
+
+    /** Validation falling well beyond its scatter, or steadily, while training barely moves: the data. */
+    static Optional<Finding> dataIssue(Measures m) {
+        if (!m.hasTrain() || !m.hasVal()) {
+            return Optional.empty();
+        }
+        Series t = m.train(), v = m.val();
+        // the drop must stand out from the validation loss's own scatter (one high first point is not a drop)
+        boolean valOutpacesTrain = v.dropTotal() >= DATA_ISSUE_VAL_DROP
+                && v.dropTotal() >= DATA_ISSUE_RATIO * Math.max(0, t.dropTotal())
+                && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
+        // or, slower: validation falling steadily several times faster than training
+        boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
+                && t.dropTotal() < 1 - NO_PROGRESS_SHARE // training never got anywhere
+                && v.dropTotal() >= DATA_ISSUE_VAL_DROP / 2 && -v.rate() >= DATA_ISSUE_RATE_RATIO * Math.max(0, -t.rate());
+        if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
+            double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
+            return found(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
+        }
+        return Optional.empty();
+    }
+
+    /** A run that reports validation alone: converged when it is flat, else learning. */
+    static Optional<Finding> validationOnly(Measures m) {
+        if (m.hasTrain()) {
+            return Optional.empty();
+        }
+        return found(m.val().trend() == Trend.FLAT ? Diagnosis.CONVERGED : Diagnosis.LEARNING, Why.VAL_ONLY, Point.NONE, 0.8);
+    }
+
+    /** A descent that stopped dead: the weights no longer move (a learning rate cut to nothing). */
+    static Optional<Finding> stoppedDead(Measures m) {
+        Measures.Frozen frozen = m.frozen();
+        if (frozen.since() != Point.NONE && frozen.step() >= ABRUPT_STEP) {
+            return found(Diagnosis.PLATEAU, Why.STOPPED_DEAD, frozen.since(), 0.9);
+        }
+        return Optional.empty();
+    }
+
+    /** Frozen for longer than the window remembers, after a plateau was said: still stuck. */
+    static Optional<Finding> stillFrozen(Measures m) {
+        if (m.frozen().wholeView() && m.said() == Diagnosis.PLATEAU) {
+            return found(Diagnosis.PLATEAU, Why.STILL_FROZEN, m.saidSince(), 0.9);
+        }
+        return Optional.empty();
+    }
+
+    /** Barely moving but steadily, no progress after many epochs: a learning rate far too low, not a stop. */
+    static Optional<Finding> creeping(Measures m) {
+        Series t = m.train();
+        double falling = -t.rate();
+        double longRate = -t.fit().slope() * m.pointsPerEpoch() / t.scale();
+        if (positive(m) && m.epochs() >= UNDERFITTING_EPOCHS && t.dropTotal() < 1 - NO_PROGRESS_SHARE
+                && t.fit().t() <= -5 && longRate >= CREEP_RATE && longRate < Measures.FLAT_RATE
+                && falling >= 0.5 * longRate) { // not decelerating
+            return found(Diagnosis.UNDERFITTING, Why.CREEPING, m.all().firstKey(), 0.75);
+        }
+        return Optional.empty();
+    }
+
+    /** A classifier whose loss sits at chance (ln C) and does not fall: learning is stuck. */
+    static Optional<Finding> atChance(Measures m) {
+        if (atChanceLevel(m) && -m.train().rate() < 2 * Measures.FLAT_RATE) {
+            return found(Diagnosis.PLATEAU, Why.AT_CHANCE, m.all().firstKey(), 0.85);
+        }
+        return Optional.empty();
+    }
+
+    /** Training flat, validation not falling: a plateau (no real progress, or stuck above its best), else converged. */
+    static Optional<Finding> flat(Measures m) {
+        Series t = m.train();
+        if (t.trend() != Trend.FLAT || m.val().trend() == Trend.FALLING) {
+            return Optional.empty();
+        }
+        Landmarks all = m.all();
+        // (jumps of oscillation size are left to the oscillation rule, once it has the points)
+        if (positive(m) && t.now() >= NO_PROGRESS_SHARE * all.firstTrain() && m.points() >= 6 && m.epochs() >= 5
+                && t.fit().scatter() < OSCILLATION_AMPLITUDE * t.scale()) {
+            return found(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
+        }
+        double aboveBest = (t.now() - all.bestTrain()) / t.scale();
+        if (m.points() >= CONVERGED_POINTS && aboveBest > WORSE_THAN_BEST) {
+            // flat, but well above where it once was: stuck, not a good fit
+            return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
+        }
+        if (m.points() >= CONVERGED_POINTS) {
+            boolean significant = Math.abs(t.fit().t()) >= Measures.SIGNIFICANT_T;
+            Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
+            // just under the flat line: keep saying what was said, so noise does not flap it
+            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant ? f.orElse(Diagnosis.LEARNING) : f);
+        }
+        return Optional.empty();
+    }
+
+    /** A high loss falling slowly, and slowly on average since the start: the model is not learning much. */
+    static Optional<Finding> underfitting(Measures m) {
+        double falling = -m.train().rate();
+        if (!slowAndHigh(m) || falling >= SLOW_RATE) {
+            return Optional.empty();
+        }
+        Finding f = Finding.of(Diagnosis.UNDERFITTING, Why.SLOW_AND_HIGH, m.all().firstKey(),
+                clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3));
+        if (falling >= SLOW_RATE / 1.5) {
+            return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
+        }
+        return Optional.of(nearConverged(m) ? f.orElse(Diagnosis.CONVERGED) : f);
+    }
+
+    /** What is left: learning. A fall the long stretch does not confirm may be noise: it does not end a still state. */
+    static Optional<Finding> learning(Measures m) {
+        Series t = m.train();
+        Finding f = Finding.of(Diagnosis.LEARNING, Why.FALLING, Point.NONE, 0.7);
+        if (slowAndHigh(m) && -t.rate() < 1.5 * SLOW_RATE) {
+            f = f.orElse(Diagnosis.UNDERFITTING);
+        } else if (nearConverged(m)) {
+            f = f.orElse(Diagnosis.CONVERGED); // just over the flat line
+        }
+        double fallOverStretch = -t.fit().slope() * (t.fit().n() - 1);
+        return Optional.of(f.keepingStill(Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T
+                || t.dropTotal() < 1 - NO_PROGRESS_SHARE && fallOverStretch < 3 * t.fit().scatter()));
+    }
+
+    // ---------------------------------------------------------------- shared conditions
+
+    /** The validation scatter a rise is judged against: only when the rise could count (else infinite). */
+    private static double riseScatter(double rise, double relativeScatter) {
+        return rise > OVERFIT_RISE / 4 ? relativeScatter : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Whether a validation rise {@code rise} above its best (relative), with {@code after} points
+     * since the best, is no clear rise but could be a steady climb: then the fit since the best
+     * decides (so {@link Measures} fits it only then).
+     */
+    static boolean couldClimbSteadily(double rise, double relativeScatter, int after) {
+        double scatter = riseScatter(rise, relativeScatter);
+        boolean clearRise = rise > Math.max(OVERFIT_RISE, 3 * scatter);
+        return !clearRise && after >= 5 && rise > Math.max(OVERFIT_RISE / 4, 2 * scatter);
+    }
+
+    /** Just over the flat line (falling less than three times the flat rate), validation not falling. */
+    private static boolean nearConverged(Measures m) {
+        return -m.train().rate() < 3 * Measures.FLAT_RATE && m.points() >= CONVERGED_POINTS && m.val().trend() != Trend.FALLING;
+    }
+
+    /**
+     * Slow now, and slow on average since the start: a healthy run that has just slowed down has
+     * already come a long way; and it did come down, beyond its noise.
+     */
+    private static boolean slowAndHigh(Measures m) {
+        Series t = m.train();
+        double epochs = m.epochs();
+        float first = m.all().firstTrain();
+        return positive(m) && -t.rate() >= Measures.FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
+                && t.now() >= HIGH_SHARE * first && t.dropTotal() / epochs < SLOW_RATE
+                && t.dropTotal() >= 3 * t.fit().scatter() / Math.abs(first);
+    }
+
+    /** The training loss within the chance band of ln C. */
+    static boolean atChanceLevel(Measures m) {
+        int c = m.chanceClasses();
+        return c > 0 && Math.abs(m.train().now() - Math.log(c)) <= CHANCE_BAND * Math.log(c);
+    }
+
+    private static boolean positive(Measures m) {
+        return m.all().firstTrain() > 0;
+    }
+
+    private static Optional<Finding> found(Diagnosis d, Why why, long since, double confidence) {
+        return Optional.of(Finding.of(d, why, since, confidence));
+    }
+
+    static double clamp(double c) {
+        return Math.max(0.5, Math.min(0.99, Math.round(c * 100) / 100.0));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.lossdoctor.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What is stored outlives the code: the bytes each released format wrote (golden blobs, written by
+ * that release's code with {@link CodecGoldens#main}) still decode, to the state today's code
+ * builds from the same events, and the run goes on to the same diagnoses.
+ */
+class RunStateCodecGoldenTest {
+
+    /** Every format a release wrote. Never remove one: a store may still hold it. */
+    static final List<String> VERSIONS = List.of("v1", "v2");
+    /** The format today's code writes: its blobs must come out byte for byte. */
+    static final String WRITTEN = "v" + RunStateCodec.VERSION;
+
+    static Stream<Arguments> blobs() {
+        List<Arguments> out = new ArrayList<>();
+        for (String v : VERSIONS) {
+            for (CodecGoldens.Scenario sc : CodecGoldens.scenarios()) {
+                out.add(Arguments.of(v, sc));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("blobs")
+    void shouldDecodeEveryReleasedFormatToTheSameStateAndTheSameNextDiagnoses(String version, CodecGoldens.Scenario sc)
+            throws IOException {
+        byte[] blob = HexFormat.of().parseHex(resource(version, sc.name() + ".hex").strip());
+
+        RunState decoded = RunStateCodec.decode(blob);
+
+        assertThat(decoded).as("%s %s decoded", version, sc.name()).isEqualTo(sc.stateBefore());
+        List<String> expected = resource(version, sc.name() + ".next").lines().toList();
+        assertThat(sc.next(decoded)).as("%s %s: the rest of the run", version, sc.name()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void shouldWriteTheNewestFormatByteForByte(CodecGoldens.Scenario sc) throws IOException {
+        byte[] blob = HexFormat.of().parseHex(resource(WRITTEN, sc.name() + ".hex").strip());
+
+        assertThat(HexFormat.of().formatHex(RunStateCodec.encode(sc.stateBefore()))).as(sc.name())
+                .isEqualTo(HexFormat.of().formatHex(blob));
+        assertThat(blob[0]).isEqualTo((byte) RunStateCodec.VERSION);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void shouldUpgradeAnOldStateToTheNewestFormatOnItsNextWrite(CodecGoldens.Scenario sc) throws IOException {
+        byte[] v1 = HexFormat.of().parseHex(resource("v1", sc.name() + ".hex").strip());
+        byte[] newest = HexFormat.of().parseHex(resource(WRITTEN, sc.name() + ".hex").strip());
+
+        assertThat(v1[0]).isEqualTo((byte) 1);
+        assertThat(RunStateCodec.encode(RunStateCodec.decode(v1))).isEqualTo(newest);
+    }
+
+    static Stream<CodecGoldens.Scenario> scenarios() {
+        return CodecGoldens.scenarios().stream();
+    }
+
+    private static String resource(String version, String name) throws IOException {
+        try (InputStream in = RunStateCodecGoldenTest.class.getResourceAsStream("/codec/" + version + "/" + name)) {
+            assertThat(in).as("golden file %s/%s", version, name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
