@@ -58,6 +58,10 @@ class WildLogsTest {
         return points;
     }
 
+    static int convertedPoints(String id) throws IOException {
+        return converted(id).size();
+    }
+
     private static Double number(JsonNode v) {
         if (v == null) {
             return null;
