@@ -79,6 +79,7 @@ final class HfTrainerState {
         for (String f : CONFIG) {
             run.param(f, top.get(f));
         }
+        modelConfig(file, run);
         double[] maxLr = {Double.NaN};
         Map<String, Double> latest = new HashMap<>(); // training side: latest value of each, in log order
         Map<String, Double> latestStep = new HashMap<>();
@@ -131,6 +132,50 @@ final class HfTrainerState {
         Double global = number(top.get("global_step")), max = number(top.get("max_steps"));
         run.finish(global != null && max != null && max > 0 && global >= max ? "completed" : "stopped", null);
         run.emit(events);
+    }
+
+    /** Tasks by the end of a Transformers architecture's name ({@code BertForSequenceClassification}). */
+    private static final Map<String, String> TASKS = new LinkedHashMap<>();
+
+    static {
+        TASKS.put("ForSequenceClassification", "classification");
+        TASKS.put("ForImageClassification", "image_classification");
+        TASKS.put("ForAudioClassification", "audio_classification");
+        TASKS.put("ForTokenClassification", "token_classification");
+        TASKS.put("ForMultipleChoice", "classification");
+        TASKS.put("ForQuestionAnswering", "question_answering");
+        TASKS.put("ForCausalLM", "language_modeling");
+        TASKS.put("ForMaskedLM", "language_modeling");
+        TASKS.put("LMHeadModel", "language_modeling");
+        TASKS.put("ForCTC", "speech_recognition");
+        TASKS.put("ForSpeechSeq2Seq", "speech_recognition");
+        TASKS.put("Segmentation", "segmentation");
+    }
+
+    /**
+     * The model's {@code config.json} beside the trainer state (a checkpoint folder has both): the
+     * architecture as the model, the task its name says, the number of labels as the classes.
+     */
+    private static void modelConfig(Path file, RunLog run) {
+        Path json = file.toAbsolutePath().getParent().resolve("config.json");
+        if (!Files.isRegularFile(json) || json.equals(file.toAbsolutePath())) {
+            return;
+        }
+        try {
+            JsonNode c = EventFiles.LOGS.readTree(json.toFile());
+            String architecture = c.path("architectures").path(0).asText("");
+            if (!architecture.isEmpty()) {
+                run.param("model", com.fasterxml.jackson.databind.node.TextNode.valueOf(architecture));
+                TASKS.entrySet().stream().filter(t -> architecture.endsWith(t.getKey()) || architecture.contains(t.getKey() + "s"))
+                        .findFirst().ifPresent(t -> run.param("task", com.fasterxml.jackson.databind.node.TextNode.valueOf(t.getValue())));
+            }
+            run.param("model_type", c.get("model_type"));
+            if (c.path("id2label").isObject() && c.get("id2label").size() > 1) {
+                run.param("num_classes", com.fasterxml.jackson.databind.node.IntNode.valueOf(c.get("id2label").size()));
+            }
+        } catch (IOException | RuntimeException e) {
+            // the model's config is advice: the curves still count without it
+        }
     }
 
     /** The entry the Trainer adds when training ends (its mean {@code train_loss}, runtimes): no point of the curve. */

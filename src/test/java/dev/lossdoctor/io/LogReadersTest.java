@@ -97,6 +97,10 @@ class LogReadersTest {
                   {"epoch": 3.0, "step": 30, "train_loss": 1.4, "train_runtime": 100.0, "total_flos": 1e12}
                 ]}
                 """);
+        write("outputs/checkpoint-30/config.json", """
+                {"architectures": ["BertForSequenceClassification"], "model_type": "bert",
+                 "id2label": {"0": "neg", "1": "pos", "2": "neutral"}}
+                """);
         read(file.getParent().getParent().getParent());
 
         assertThat(problems).isEmpty();
@@ -111,6 +115,9 @@ class LogReadersTest {
         assertThat(p.get(2).metrics().get("train_loss")).isNaN();
         assertThat(started().config().batchSize()).isEqualTo(16);
         assertThat(started().config().maxEpochs()).isEqualTo(4);
+        assertThat(started().config().model()).as("config.json beside it").isEqualTo("BertForSequenceClassification");
+        assertThat(started().config().task()).isEqualTo("classification");
+        assertThat(started().config().numClasses()).isEqualTo(3);
         assertThat(finished().status()).as("a checkpoint before max_steps").isEqualTo("stopped");
     }
 
