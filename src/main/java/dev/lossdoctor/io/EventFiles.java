@@ -109,13 +109,16 @@ public final class EventFiles {
                 collect(c, units);
             } else if (isTensorBoardFile(c)) {
                 Path parent = c.getParent();
-                boolean split = SPLIT_FOLDERS.contains(parent.getFileName().toString().toLowerCase(Locale.ROOT))
-                        && !parent.equals(dir.getFileSystem().getPath("")) && parent.getParent() != null;
-                units.add(split ? parent.getParent() : parent);
+                units.add(isSplitFolder(parent) && parent.getParent() != null ? parent.getParent() : parent);
             } else if (Files.isRegularFile(c) && isLog(c)) {
                 units.add(c);
             }
         }
+    }
+
+    /** A Keras split folder ({@code train/}, {@code validation/}): part of the run of the folder above. */
+    static boolean isSplitFolder(Path dir) {
+        return dir.getFileName() != null && SPLIT_FOLDERS.contains(dir.getFileName().toString().toLowerCase(Locale.ROOT));
     }
 
     static boolean isMlflowRun(Path dir) {

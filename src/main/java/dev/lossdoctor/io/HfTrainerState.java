@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -109,8 +108,7 @@ final class HfTrainerState {
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (evaluation) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = entry.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> f = it.next();
+                for (Map.Entry<String, JsonNode> f : entry.properties()) {
                     String n = f.getKey();
                     if (n.startsWith("eval_") && f.getValue().isNumber() && !THROUGHPUT.contains(n.substring(5))) {
                         metrics.put("val_" + n.substring(5).toLowerCase(java.util.Locale.ROOT), f.getValue().doubleValue());

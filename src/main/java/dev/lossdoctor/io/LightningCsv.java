@@ -151,7 +151,7 @@ final class LightningCsv {
         try {
             JsonNode root = EventFiles.YAML.readTree(yaml.toFile());
             if (root != null && root.isObject()) {
-                root.fields().forEachRemaining(f -> run.param(f.getKey(), f.getValue()));
+                root.properties().forEach(f -> run.param(f.getKey(), f.getValue()));
             }
         } catch (IOException | RuntimeException e) {
             // hparams.yaml may hold Python objects (!!python/object tags): the config is advice, the curves still count

@@ -118,7 +118,7 @@ final class TensorBoardRun {
         for (Path c : children) {
             if (EventFiles.isTensorBoardFile(c)) {
                 files.put(c, "");
-            } else if (Files.isDirectory(c)) {
+            } else if (Files.isDirectory(c) && EventFiles.isSplitFolder(c)) {
                 subfolders.add(c);
             }
         }
