@@ -91,7 +91,7 @@ public record LossNames(String trainOverride, String valOverride) {
 
     /** True when the user named {@code name} (case aside) with --train-metric or --val-metric. */
     boolean named(String name) {
-        return name.equalsIgnoreCase(String.valueOf(trainOverride)) || name.equalsIgnoreCase(String.valueOf(valOverride));
+        return trainOverride != null && name.equalsIgnoreCase(trainOverride) || valOverride != null && name.equalsIgnoreCase(valOverride);
     }
 
     /** True for a word that marks a validation metric ({@code val}, {@code valid}...). */

@@ -43,12 +43,16 @@ final class TensorBoardRun {
         double[] firstWallTime = {Double.NaN};
         for (Map.Entry<Path, String> f : files.entrySet()) {
             String prefix = f.getValue();
+            boolean[] saidNotAnEvent = {false};
             TfRecords.read(f.getKey(), data -> {
                 Event e;
                 try {
                     e = Event.parseFrom(data);
                 } catch (InvalidProtocolBufferException ex) {
-                    problems.accept(EventFiles.Problem.ofFile(f.getKey(), "a record is no TensorBoard event: skipped"));
+                    if (!saidNotAnEvent[0]) { // once per file: a file of other records would say it at every one
+                        saidNotAnEvent[0] = true;
+                        problems.accept(EventFiles.Problem.ofFile(f.getKey(), "records that are no TensorBoard events: skipped"));
+                    }
                     return;
                 }
                 if (Double.isNaN(firstWallTime[0]) && e.getWallTime() > 0) {
