@@ -7,6 +7,7 @@ import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.io.EventFiles;
 import dev.lossdoctor.io.Json;
+import dev.lossdoctor.io.LossNames;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -29,8 +30,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code analyze}: the stream's analysis, offline, over event files. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = {"Reads training event files (JSON Lines, or Keras CSVLogger CSV) and prints each run's "
-                + "diagnosis timeline, through the same analysis the stream runs.",
+        description = {"Reads training logs and prints each run's diagnosis timeline, through the same analysis the "
+                + "stream runs. Recognised by name and content: JSON Lines event files, Keras CSVLogger CSVs, Hugging Face "
+                + "trainer_state.json, Lightning CSVLogger metrics.csv, TensorBoard event files and MLflow file-store runs; "
+                + "a directory is searched recursively.",
                 "Unusable lines are reported on stderr with file and line; the rest is still analysed.",
                 "With --html, also writes a self-contained HTML report: a summary table, then each run's loss curves "
                         + "with its diagnoses shaded on them and the advice beside."})
@@ -49,14 +52,22 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "Also write an HTML report (one file, opens offline) with a chart per run. stdout is unchanged.")
     Path html;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Event files or directories of them.")
+    @Option(names = "--train-metric", paramLabel = "NAME",
+            description = "The training loss of other tools' logs (a column, tag or metric name), instead of the name rules.")
+    String trainMetric;
+
+    @Option(names = "--val-metric", paramLabel = "NAME",
+            description = "The validation loss of other tools' logs, instead of the name rules.")
+    String valMetric;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Logs, or directories searched recursively for them.")
     List<Path> files;
 
     @Override
     public Integer call() throws IOException {
-        List<Path> inputs;
+        List<EventFiles.Source> inputs;
         try {
-            inputs = EventFiles.expand(files);
+            inputs = EventFiles.sources(files);
         } catch (IOException e) {
             throw new LossDoctor.UserError(e.getMessage(), 2);
         }
@@ -69,11 +80,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         RunAnalyzer analyzer = new RunAnalyzer();
         Map<String, RunState> runs = new LinkedHashMap<>();
         Map<String, List<DiagnosisEvent>> timelines = new LinkedHashMap<>();
-        EventFiles reader = new EventFiles();
+        EventFiles reader = new EventFiles(new LossNames(trainMetric, valMetric));
         int[] problems = {0};
-        for (Path file : inputs) {
+        for (EventFiles.Source input : inputs) {
+            Path file = input.path();
             try {
-                reader.read(file, event -> {
+                reader.read(input, event -> {
                     RunState state = runs.computeIfAbsent(event.runId(), RunState::new);
                     if (report != null) {
                         report.event(event);
@@ -89,7 +101,9 @@ final class AnalyzeCommand implements Callable<Integer> {
                         }
                     }
                 }, problem -> {
-                    problems[0]++;
+                    if (problem.line() > 0) { // a whole-file problem (a run not read, a warning) is its own line
+                        problems[0]++;
+                    }
                     err.println(problem);
                 });
             } catch (IOException | java.io.UncheckedIOException e) {

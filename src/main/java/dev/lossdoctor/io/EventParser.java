@@ -392,8 +392,11 @@ public final class EventParser {
         return t;
     }
 
-    /** The config is advice only: known fields are read leniently, a field of the wrong type is ignored. */
-    private static RunConfig config(JsonNode c) {
+    /**
+     * The config is advice only: known fields are read leniently, a field of the wrong type is ignored.
+     * Also reads the configs the other tools' logs give ({@link RunLog}), so there is one reading of a config.
+     */
+    static RunConfig config(JsonNode c) {
         if (c == null || c.isNull()) {
             return RunConfig.EMPTY;
         }

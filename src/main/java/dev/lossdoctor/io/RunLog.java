@@ -1,0 +1,126 @@
+package dev.lossdoctor.io;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lossdoctor.core.MetricsReported;
+import dev.lossdoctor.core.RunFinished;
+import dev.lossdoctor.core.RunStarted;
+import dev.lossdoctor.core.TrainingEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One run read from a log of another tool (Hugging Face, Lightning, Keras, TensorBoard, MLflow),
+ * gathered whole and then handed on as events: its config, its points in the log's order, and how
+ * it ended. Gathered first because a run's epochs are whole or fractional as a whole (see
+ * {@link #coreEpoch}), and the config often comes last in the file.
+ */
+final class RunLog {
+
+    /** A point as the log gives it: the epoch may be fractional; metric names are canonical. */
+    record Point(Double epoch, Long step, Instant timestamp, Map<String, Double> metrics) {
+    }
+
+    final String runId;
+    final ObjectNode config = Json.MAPPER.createObjectNode();
+    Instant startedAt;
+    private final List<Point> points = new ArrayList<>();
+    private String finishStatus;
+    private Instant finishedAt;
+    private boolean finished;
+
+    RunLog(String runId) {
+        this.runId = runId;
+    }
+
+    /** Other tools' names of the config fields DESIGN section 2 names. */
+    private static final Map<String, String> CONFIG_NAMES = Map.of(
+            "learning_rate", "lr",
+            "train_batch_size", "batch_size",
+            "per_device_train_batch_size", "batch_size",
+            "num_train_epochs", "max_epochs",
+            "num_epochs", "max_epochs",
+            "n_epochs", "max_epochs",
+            "optimizer_name", "optimizer",
+            "model_name", "model",
+            "model_type", "model");
+
+    /**
+     * One config value of the log (a hyper-parameter, an MLflow param), kept under its own name and,
+     * when another tool names a DESIGN field differently, under DESIGN's name too (the first value wins).
+     * Only scalars: a nested value is no config field the analysis reads.
+     */
+    void param(String name, com.fasterxml.jackson.databind.JsonNode value) {
+        if (value == null || !value.isValueNode()) {
+            return;
+        }
+        String key = name.trim();
+        if (!config.has(key)) {
+            config.set(key, value);
+        }
+        String design = CONFIG_NAMES.get(key.toLowerCase(java.util.Locale.ROOT));
+        if (design != null && !config.has(design)) {
+            config.set(design, value);
+        }
+    }
+
+    void add(Double epoch, Long step, Instant timestamp, Map<String, Double> metrics) {
+        points.add(new Point(epoch, step, timestamp, new LinkedHashMap<>(metrics)));
+    }
+
+    int size() {
+        return points.size();
+    }
+
+    List<Point> points() {
+        return points;
+    }
+
+    /** The log ends the run (the whole run is in the file): a {@code run_finished} follows the points. */
+    void finish(String status, Instant at) {
+        finished = true;
+        finishStatus = status;
+        finishedAt = at;
+    }
+
+    /**
+     * The core's epoch for a point: whole epochs only, until the core takes fractional ones (DESIGN
+     * section 2 allows them). A run with any fractional epoch (Hugging Face's 0.25 after a quarter of
+     * the first epoch) is given with its step as the axis and no epoch at all, so that one run is read
+     * on one axis. The one place that decides it: when {@code MetricsReported} takes a fractional
+     * epoch, return {@code epoch} here.
+     */
+    private static Long coreEpoch(Double epoch, boolean runHasFractionalEpochs) {
+        return epoch == null || runHasFractionalEpochs ? null : (long) epoch.doubleValue();
+    }
+
+    /**
+     * Hands the run on: {@code run_started} with its config, the points in the log's order, then
+     * {@code run_finished} when the log holds the whole run. Points whose epochs go back (a resumed
+     * Hugging Face log, a Keras CSVLogger appended by a second training) are handed on as they are,
+     * in the log's order: the core keeps the first value of an epoch it has already seen (a duplicate
+     * changes nothing), so the later training's points count only past the epochs already seen, until
+     * the core reads a restart (DESIGN section 2: a {@code run_started} with {@code resumed_from_epoch}).
+     */
+    void emit(Consumer<TrainingEvent> events) {
+        boolean fractional = points.stream().anyMatch(p -> p.epoch() != null && p.epoch() != Math.rint(p.epoch()));
+        Instant start = startedAt != null ? startedAt : points.isEmpty() ? null : points.get(0).timestamp();
+        events.accept(new RunStarted(runId, start, EventParser.config(config)));
+        Long lastEpoch = null;
+        for (Point p : points) {
+            Long epoch = coreEpoch(p.epoch(), fractional);
+            if (epoch == null && p.step() == null) {
+                continue; // no axis at all: nothing the core could place
+            }
+            events.accept(new MetricsReported(runId, epoch, p.step(), p.timestamp(), p.metrics()));
+            lastEpoch = epoch;
+        }
+        if (finished) {
+            Instant end = finishedAt != null ? finishedAt : points.isEmpty() ? start : points.get(points.size() - 1).timestamp();
+            events.accept(new RunFinished(runId, lastEpoch, finishStatus, end));
+        }
+    }
+}
