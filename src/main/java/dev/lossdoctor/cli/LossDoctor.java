@@ -4,12 +4,12 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one executable: {@code loss-doctor run | demo | analyze}. */
+/** The one executable: {@code loss-doctor run | demo | analyze | publish | bench}. */
 @Command(name = "loss-doctor",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Watches training runs' loss curves and says what is wrong, since when, and what to do.",
-        subcommands = {RunCommand.class, DemoCommand.class, AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, AnalyzeCommand.class, PublishCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class LossDoctor implements Runnable {
 
     @CommandLine.Spec
