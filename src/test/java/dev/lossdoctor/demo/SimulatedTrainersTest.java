@@ -1,6 +1,7 @@
 package dev.lossdoctor.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.core.MetricsReported;
@@ -10,6 +11,8 @@ import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.demo.DemoCurves.Curve;
 import dev.lossdoctor.streams.TrainingEventSerde;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,6 +23,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SimulatedTrainersTest {
 
@@ -112,6 +116,40 @@ class SimulatedTrainersTest {
 
         assertThat(producer.history().stream().map(ProducerRecord::key).distinct().limit(3))
                 .containsExactly("a", "a-r2", "a-r3");
+    }
+
+    @Test
+    void shouldReadTheUsersLogsAsPublishReadsThem(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("runs.jsonl"), """
+                {"type":"run_started","run_id":"a","config":{"optimizer":"adam"}}
+                {"run_id":"b","epoch":1,"loss":2.0,"val_loss":2.1}
+                {"run_id":"a","epoch":1,"loss":1.0,"val_loss":1.1}
+                {"run_id":"a"}
+                """);
+        Files.writeString(dir.resolve("c.csv"), "epoch,loss,val_loss\n0,1.0,1.2\n1,0.9,1.1\n");
+        List<String> problems = new java.util.ArrayList<>();
+
+        List<Curve> curves = DemoCurves.fromLogs(List.of(dir), p -> problems.add(p.toString()));
+
+        assertThat(curves).extracting(Curve::runId).containsExactly("c", "a", "b");
+        assertThat(curves.get(0).events()).hasSize(3).last().isInstanceOf(RunFinished.class);
+        assertThat(curves.get(1).events().get(0)).isInstanceOfSatisfying(RunStarted.class,
+                s -> assertThat(s.config().optimizer()).isEqualTo("adam"));
+        assertThat(curves.get(1).points()).isEqualTo(1);
+        assertThat(problems).containsExactly(dir.resolve("runs.jsonl") + ":4: a metrics event needs an epoch or a step");
+    }
+
+    @Test
+    void shouldSayWhenThereIsNothingToReplay(@TempDir Path dir) throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(Files.createDirectories(dir.resolve("junk")).resolve("x.jsonl"), "not json\n");
+
+        assertThatThrownBy(() -> DemoCurves.fromLogs(List.of(dir.resolve("nope")), p -> { }))
+                .isInstanceOf(java.io.IOException.class).hasMessage(dir.resolve("nope") + ": no such file or directory");
+        assertThatThrownBy(() -> DemoCurves.fromLogs(List.of(empty), p -> { }))
+                .isInstanceOf(java.io.IOException.class).hasMessage(empty + ": no runs to replay (no log files)");
+        assertThatThrownBy(() -> DemoCurves.fromLogs(List.of(dir.resolve("junk")), p -> { }))
+                .isInstanceOf(java.io.IOException.class).hasMessage(dir.resolve("junk") + ": no runs to replay");
     }
 
     @Test
