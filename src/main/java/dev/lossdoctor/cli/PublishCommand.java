@@ -120,6 +120,13 @@ final class PublishCommand implements Callable<Integer> {
             } catch (KafkaException e) {
                 throw new LossDoctor.UserError("can't create a Kafka producer: " + message(e), 2);
             }
+            try {
+                publisher.awaitTopic();
+            } catch (KafkaException e) {
+                publisher.close(Duration.ZERO);
+                throw new LossDoctor.UserError("can't publish to " + topicName + " at " + config.bootstrapServers() + ": "
+                        + message(e));
+            }
             long started = System.nanoTime();
             RuntimeException sendError = null;
             try {

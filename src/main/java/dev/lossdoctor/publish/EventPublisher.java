@@ -96,6 +96,18 @@ public final class EventPublisher implements AutoCloseable {
         });
     }
 
+    /**
+     * Fetches the topic's partitions (the broker creates the topic here when it creates topics on
+     * first use), waiting at most the producer's {@code max.block.ms}: the first send then has no
+     * metadata to wait for, and a paced replay's clock starts on time.
+     *
+     * @return the number of partitions
+     * @throws org.apache.kafka.common.KafkaException the topic is not there in time, or may not be written
+     */
+    public int awaitTopic() {
+        return producer.partitionsFor(topic).size();
+    }
+
     /** Waits until every event sent so far is acknowledged or has failed. */
     public void flush() {
         producer.flush();
