@@ -1,8 +1,5 @@
 package dev.lossdoctor.demo;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.io.EventFiles;
@@ -43,9 +40,6 @@ public final class DemoCurves {
     }
 
     static final String RESOURCE_DIR = "/demo/curves/";
-
-    /** For reading JSON back (tests, HTTP answers); Python's json writes NaN and Infinity bare. */
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private DemoCurves() {
     }

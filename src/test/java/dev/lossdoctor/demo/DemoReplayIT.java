@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.cli.LossDoctor;
+import dev.lossdoctor.io.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -81,7 +82,7 @@ class DemoReplayIT {
     private static String kerasCsv(Path jsonl) throws Exception {
         StringBuilder csv = new StringBuilder("epoch,loss,val_loss\n");
         for (String line : Files.readAllLines(jsonl)) {
-            JsonNode e = DemoCurves.MAPPER.readTree(line);
+            JsonNode e = Json.read(line);
             if (e.has("metrics") && e.get("metrics").has("train_loss") && e.get("metrics").has("val_loss")) {
                 csv.append(e.get("epoch").asLong() - 1).append(',').append(e.get("metrics").get("train_loss").asText())
                         .append(',').append(e.get("metrics").get("val_loss").asText()).append('\n');
@@ -98,7 +99,7 @@ class DemoReplayIT {
         assertThat(code).isZero();
         Map<String, String> last = new TreeMap<>();
         for (String line : out.toString().lines().toList()) {
-            JsonNode d = DemoCurves.MAPPER.readTree(line);
+            JsonNode d = Json.read(line);
             last.put(d.get("run_id").asText(), d.get("diagnosis").asText());
         }
         return last;
@@ -111,7 +112,7 @@ class DemoReplayIT {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
-                JsonNode body = DemoCurves.MAPPER.readTree(r.body());
+                JsonNode body = Json.read(r.body());
                 for (JsonNode run : body.isArray() ? body : body.path("runs")) {
                     runs.put(run.get("run_id").asText(), new Run(run.get("diagnosis").asText(), run.path("finished").asBoolean()));
                 }

@@ -9,6 +9,7 @@ import dev.lossdoctor.core.RunFinished;
 import dev.lossdoctor.core.RunStarted;
 import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.demo.DemoCurves.Curve;
+import dev.lossdoctor.io.Json;
 import dev.lossdoctor.streams.TrainingEventSerde;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -172,11 +173,7 @@ class SimulatedTrainersTest {
     }
 
     private static JsonNode json(ProducerRecord<String, TrainingEvent> r) {
-        try {
-            return DemoCurves.MAPPER.readTree(wire(r));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return Json.read(wire(r));
     }
 
     private static void awaitDone(SimulatedTrainers trainers) throws InterruptedException {
