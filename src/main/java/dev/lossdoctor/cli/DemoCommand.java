@@ -69,12 +69,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @Option(names = "--replay", paramLabel = "DIR|none",
-            description = "What the simulated trainers replay: the curves bundled in the jar (default), the .jsonl files "
-                    + "of DIR, or none (no simulated trainers: publish from real ones).")
+            description = "What the simulated trainers replay: the curves bundled in the jar (default), your own logs in DIR "
+                    + "(a file or directory, every format analyze and publish read, sent by publish's producer at the "
+                    + "demo's watchable pace), or none (no simulated trainers: publish from real ones).")
     String replay;
 
     @Option(names = "--speed", defaultValue = "1", paramLabel = "FACTOR",
-            description = "Replay speed: 1 (default) is about 2 epochs per second per run; 10 is ten times faster.")
+            description = "Replay speed: 1 (default) is about 2 epochs (or logged steps) per second per run, whatever the "
+                    + "logs' own timestamps; 10 is ten times faster.")
     double speed;
 
     @Option(names = "--loop", description = "Replay the curves again (as new runs) each time they end.")
@@ -187,11 +189,22 @@ final class DemoCommand implements Callable<Integer> {
         if (replay.equals("none")) {
             return List.of();
         }
+        PrintWriter err = spec.commandLine().getErr();
+        long[] problems = {0};
+        List<DemoCurves.Curve> curves;
         try {
-            return DemoCurves.fromDirectory(Path.of(replay));
+            curves = DemoCurves.fromLogs(List.of(Path.of(replay)), problem -> {
+                problems[0]++;
+                err.println(problem);
+            });
         } catch (IOException e) {
             throw new LossDoctor.UserError("--replay " + e.getMessage(), 2);
         }
+        if (problems[0] > 0) {
+            err.println(problems[0] + " unusable line(s) skipped");
+        }
+        err.flush();
+        return curves;
     }
 
     /** Before anything starts: a port in use is one line naming it. */

@@ -6,12 +6,12 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one executable: {@code loss-doctor run | demo | analyze}. */
+/** The one executable: {@code loss-doctor run | demo | analyze | publish | bench}. */
 @Command(name = "loss-doctor",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Watches training runs' loss curves and says what is wrong, since when, and what to do.",
-        subcommands = {RunCommand.class, DemoCommand.class, AnalyzeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, AnalyzeCommand.class, PublishCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class LossDoctor implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(LossDoctor.class);

@@ -1,11 +1,11 @@
 package dev.lossdoctor.demo;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lossdoctor.core.MetricsReported;
+import dev.lossdoctor.core.TrainingEvent;
+import dev.lossdoctor.io.EventFiles;
+import dev.lossdoctor.io.EventParser;
+import dev.lossdoctor.io.ParseResult;
+import dev.lossdoctor.publish.RunLogs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,41 +13,33 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 /**
  * The training curves the simulated trainers replay: the real runs bundled in the jar
- * ({@code /demo/curves}, listed by its {@code index}), or the JSON Lines files of a directory.
- * Each curve is one run's events in file order, as JSON objects.
+ * ({@code /demo/curves}, listed by its {@code index}), or the user's own logs, read as
+ * {@code analyze} and {@code publish} read them. Each curve is one run's events in file order.
  */
 public final class DemoCurves {
 
     /** One run to replay: its id and its events (run_started, metrics..., run_finished) in order. */
-    public record Curve(String runId, List<ObjectNode> events) {
+    public record Curve(String runId, List<TrainingEvent> events) {
         public Curve {
             events = List.copyOf(events);
         }
 
         /** The number of metrics events (epochs or steps) in the run. */
         public long points() {
-            return events.stream().filter(e -> "metrics".equals(type(e))).count();
+            return events.stream().filter(e -> e instanceof MetricsReported).count();
         }
     }
 
     static final String RESOURCE_DIR = "/demo/curves/";
-
-    // Python's json writes NaN and Infinity bare; the event format accepts them
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
-            .build();
 
     private DemoCurves() {
     }
@@ -81,64 +73,39 @@ public final class DemoCurves {
         }
     }
 
-    /** The runs in the .jsonl files of a directory (sorted by name; a file may hold several runs). */
-    public static List<Curve> fromDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + ": not a directory");
+    /**
+     * The runs in the user's logs (files, or directories of them), read as {@code publish} reads
+     * them, each unusable line handed to {@code problems}.
+     *
+     * @throws IOException a path that does not exist, an unreadable file, or no runs at all
+     */
+    public static List<Curve> fromLogs(List<Path> paths, Consumer<EventFiles.Problem> problems) throws IOException {
+        RunLogs logs = RunLogs.read(paths, problems);
+        if (logs.runs().isEmpty()) {
+            throw new IOException(String.join(" ", paths.stream().map(Path::toString).toList()) + ": no runs to replay"
+                    + (logs.files() == 0 ? " (no log files)" : ""));
         }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(f -> Files.isRegularFile(f) && isJsonLines(f)).sorted().toList();
-        }
-        if (files.isEmpty()) {
-            throw new IOException(dir + ": no .jsonl files to replay");
-        }
-        Map<String, List<ObjectNode>> runs = new LinkedHashMap<>();
-        for (Path f : files) {
-            try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                for (Curve c : read(r)) {
-                    runs.computeIfAbsent(c.runId(), k -> new ArrayList<>()).addAll(c.events());
-                }
-            }
-        }
-        List<Curve> curves = new ArrayList<>();
-        runs.forEach((id, events) -> curves.add(new Curve(id, events)));
-        return curves;
-    }
-
-    private static boolean isJsonLines(Path f) {
-        String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".jsonl") || name.endsWith(".ndjson");
+        return logs.runs().stream().map(r -> new Curve(r.runId(), r.events())).toList();
     }
 
     /**
-     * Reads JSON Lines, grouping the events by run id (file order kept). Lines that aren't JSON
-     * objects with a run id are skipped: the replay sends what the service can key.
+     * Reads JSON Lines events with the stream's own parser, grouping them by run id (file order
+     * kept). Lines it rejects are skipped: the bundled curves are known to be clean.
      */
     static List<Curve> read(Reader reader) throws IOException {
-        Map<String, List<ObjectNode>> runs = new LinkedHashMap<>();
+        EventParser parser = new EventParser();
+        Map<String, List<TrainingEvent>> runs = new LinkedHashMap<>();
         BufferedReader in = new BufferedReader(reader);
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             if (line.isBlank()) {
                 continue;
             }
-            JsonNode node;
-            try {
-                node = MAPPER.readTree(line);
-            } catch (IOException e) {
-                continue;
-            }
-            if (node instanceof ObjectNode o && o.path("run_id").isTextual() && !o.get("run_id").asText().isEmpty()) {
-                runs.computeIfAbsent(o.get("run_id").asText(), k -> new ArrayList<>()).add(o);
+            if (parser.parse(null, line.getBytes(StandardCharsets.UTF_8), null) instanceof ParseResult.Accepted a) {
+                runs.computeIfAbsent(a.event().runId(), k -> new ArrayList<>()).add(a.event());
             }
         }
         List<Curve> curves = new ArrayList<>();
         runs.forEach((id, events) -> curves.add(new Curve(id, events)));
         return curves;
-    }
-
-    static String type(JsonNode event) {
-        JsonNode t = event.get("type");
-        return t == null || t.isNull() ? "metrics" : t.asText();
     }
 }

@@ -1,33 +1,32 @@
 package dev.lossdoctor.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lossdoctor.core.MetricsReported;
+import dev.lossdoctor.core.RunFinished;
+import dev.lossdoctor.core.RunStarted;
+import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.demo.DemoCurves.Curve;
-import java.io.UncheckedIOException;
+import dev.lossdoctor.publish.EventPublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Trainers that replay recorded training curves through a real Kafka producer, as a training
- * script would publish them: key = run id, value = the event's JSON line, one event per epoch,
- * each run on its own schedule. At speed 1 a run reports about one epoch every 0.5 s and a new
+ * script would publish them, with {@code publish}'s own {@link EventPublisher} (key = run id,
+ * value = the event's JSON, idempotent, acks=all), one event per epoch, each run on its own
+ * schedule. At speed 1 a run reports about one epoch every 0.5 s and a new
  * run starts every second. Each event's {@code timestamp} is rewritten to the replay's wall clock,
  * so the service sees live runs (and its stalled detection behaves). One thread sends everything,
  * in order within a run.
@@ -43,21 +42,17 @@ public final class SimulatedTrainers implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SimulatedTrainers.class);
 
-    private final Producer<String, String> producer;
-    private final String topic;
+    private final EventPublisher publisher;
     private final List<Curve> curves;
     private final double speed;
     private final boolean loop;
     private final Clock clock;
     private final PriorityQueue<Replay> queue = new PriorityQueue<>(Comparator.comparingLong(Replay::due).thenComparingInt(r -> r.index));
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acked = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong runsFinished = new AtomicLong();
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean done;
-    private volatile Exception lastError;
+    private volatile Exception error;
 
     /**
      * @param producer the producer to send with (closed by {@link #close()})
@@ -65,12 +60,24 @@ public final class SimulatedTrainers implements AutoCloseable {
      * @param speed 1 = watchable (about 2 epochs per second per run); 10 = ten times faster
      * @param loop when a run ends, replay it again (as a new run, id suffixed {@code -r2}, {@code -r3}, ...)
      */
-    SimulatedTrainers(Producer<String, String> producer, String topic, List<Curve> curves, double speed, boolean loop, Clock clock) {
+    SimulatedTrainers(Producer<String, TrainingEvent> producer, String topic, List<Curve> curves, double speed, boolean loop,
+                      Clock clock) {
+        this(new EventPublisher(producer, topic), curves, speed, loop, clock);
+    }
+
+    /** Starts trainers that publish to the brokers at {@code bootstrapServers}. */
+    public static SimulatedTrainers start(String bootstrapServers, String topic, List<Curve> curves, double speed, boolean loop) {
+        SimulatedTrainers t = new SimulatedTrainers(EventPublisher.connect(producerConfig(bootstrapServers), topic), curves, speed,
+                loop, Clock.systemUTC());
+        t.start();
+        return t;
+    }
+
+    private SimulatedTrainers(EventPublisher publisher, List<Curve> curves, double speed, boolean loop, Clock clock) {
         if (!(speed > 0) || Double.isInfinite(speed)) {
             throw new IllegalArgumentException("speed must be a positive number, not " + speed);
         }
-        this.producer = producer;
-        this.topic = topic;
+        this.publisher = publisher;
         this.curves = List.copyOf(curves);
         this.speed = speed;
         this.loop = loop;
@@ -79,25 +86,9 @@ public final class SimulatedTrainers implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts trainers that publish to the brokers at {@code bootstrapServers}. */
-    public static SimulatedTrainers start(String bootstrapServers, String topic, List<Curve> curves, double speed, boolean loop) {
-        SimulatedTrainers t = new SimulatedTrainers(new KafkaProducer<>(producerConfig(bootstrapServers)), topic, curves, speed, loop,
-                Clock.systemUTC());
-        t.start();
-        return t;
-    }
-
-    /** What a careful trainer-side producer sets: idempotent, acks from all replicas. */
+    /** {@code publish}'s producer settings (idempotent, acks=all), for the demo's broker. */
     public static Properties producerConfig(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "loss-doctor-demo-trainers");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return p;
+        return EventPublisher.producerProperties(bootstrapServers, Map.of(), Duration.ofSeconds(30), "loss-doctor-demo-trainers");
     }
 
     void start() {
@@ -110,17 +101,17 @@ public final class SimulatedTrainers implements AutoCloseable {
 
     /** Events handed to the producer. */
     public long sent() {
-        return sent.get();
+        return publisher.sent();
     }
 
     /** Events the broker acknowledged. */
     public long acked() {
-        return acked.get();
+        return publisher.acked();
     }
 
     /** Events the producer failed to deliver. */
     public long failed() {
-        return failed.get();
+        return publisher.failed();
     }
 
     /** Runs replayed to their end (their run_finished sent). */
@@ -133,9 +124,9 @@ public final class SimulatedTrainers implements AutoCloseable {
         return done;
     }
 
-    /** The last delivery error, or null. */
+    /** The error that stopped the trainers, else the first delivery error, or null. */
     public Exception lastError() {
-        return lastError;
+        return error != null ? error : publisher.firstError();
     }
 
     private long scaled(Duration d) {
@@ -148,7 +139,7 @@ public final class SimulatedTrainers implements AutoCloseable {
                 Replay r = queue.peek();
                 if (r == null) {
                     done = true;
-                    producer.flush();
+                    publisher.flush();
                     return;
                 }
                 long wait = r.due() - System.nanoTime();
@@ -169,32 +160,27 @@ public final class SimulatedTrainers implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (!stopping) {
-                lastError = e;
+                error = e;
                 log.error("simulated trainers stopped", e);
             }
         }
     }
 
     private void send(Replay r) {
-        ObjectNode event = r.events.get(r.next).deepCopy();
-        event.put("run_id", r.runId);
         long now = clock.millis();
-        event.put("timestamp", Instant.ofEpochMilli(now).toString());
-        String value;
-        try {
-            value = DemoCurves.MAPPER.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
+        publisher.send(retimed(r.events.get(r.next), r.runId, Instant.ofEpochMilli(now)), now);
+    }
+
+    /** The event as this round of the replay sends it: under the round's run id, stamped with the replay's clock. */
+    static TrainingEvent retimed(TrainingEvent e, String runId, Instant at) {
+        if (e instanceof MetricsReported m) {
+            return new MetricsReported(runId, m.epoch(), m.step(), at, m.metrics());
         }
-        sent.incrementAndGet();
-        producer.send(new ProducerRecord<>(topic, null, now, r.runId, value), (metadata, error) -> {
-            if (error == null) {
-                acked.incrementAndGet();
-            } else {
-                failed.incrementAndGet();
-                lastError = error;
-            }
-        });
+        if (e instanceof RunStarted s) {
+            return new RunStarted(runId, at, s.config());
+        }
+        RunFinished f = (RunFinished) e;
+        return new RunFinished(runId, f.epoch(), f.status(), at);
     }
 
     /** Stops sending, delivers what was sent, and closes the producer (a few seconds at most). */
@@ -207,7 +193,7 @@ public final class SimulatedTrainers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(3));
+        publisher.close(Duration.ofSeconds(3));
     }
 
     /** One round of one run's replay: which event is next and when it is due. */
@@ -216,7 +202,7 @@ public final class SimulatedTrainers implements AutoCloseable {
         final Curve curve;
         final int round;
         final String runId;
-        final List<ObjectNode> events;
+        final List<TrainingEvent> events;
         final long start;
         final long period;
         int next;
@@ -237,22 +223,17 @@ public final class SimulatedTrainers implements AutoCloseable {
         }
     }
 
-    /** The run's events, ending with a run_finished (one is added when the file has none). */
-    static List<ObjectNode> withEnd(Curve curve) {
-        List<ObjectNode> events = new ArrayList<>(curve.events());
-        if (events.isEmpty() || !"run_finished".equals(DemoCurves.type(events.get(events.size() - 1)))) {
-            ObjectNode end = DemoCurves.MAPPER.createObjectNode();
-            end.put("type", "run_finished");
-            end.put("run_id", curve.runId());
-            for (int i = events.size() - 1; i >= 0; i--) {
-                JsonNode epoch = events.get(i).get("epoch");
-                if (epoch != null && epoch.canConvertToLong()) {
-                    end.put("epoch", epoch.asLong());
-                    break;
+    /** The run's events, ending with a run_finished (one is added, after its last epoch, when the logs have none). */
+    static List<TrainingEvent> withEnd(Curve curve) {
+        List<TrainingEvent> events = new ArrayList<>(curve.events());
+        if (events.isEmpty() || !(events.get(events.size() - 1) instanceof RunFinished)) {
+            Long epoch = null;
+            for (int i = events.size() - 1; i >= 0 && epoch == null; i--) {
+                if (events.get(i) instanceof MetricsReported m) {
+                    epoch = m.epoch();
                 }
             }
-            end.put("status", "completed");
-            events.add(end);
+            events.add(new RunFinished(curve.runId(), epoch, "completed", null));
         }
         return events;
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.cli.LossDoctor;
+import dev.lossdoctor.io.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -130,7 +131,7 @@ class DemoIT {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
-                JsonNode body = DemoCurves.MAPPER.readTree(r.body());
+                JsonNode body = Json.read(r.body());
                 for (JsonNode run : body.isArray() ? body : body.path("runs")) {
                     runs.put(run.get("run_id").asText(), run.get("diagnosis").asText());
                 }
