@@ -163,8 +163,8 @@ public final class GrafanaAlertingGenerator {
         if (panelId == null) {
             throw new IllegalStateException("the dashboard has no panel \"" + PANEL_BY_METRIC.get(metric) + "\"");
         }
-        if (epochMetric != null) {
-            // the run's own view of the dashboard: its curves and diagnosis timeline
+        if (promAnnotations.values().stream().anyMatch(t -> t.contains("$labels.run_id"))) {
+            // a run alert: the run's own view of the dashboard, its curves and diagnosis timeline
             annotations.put("dashboard_url", "{{ externalURL }}d/" + DASHBOARD_UID + "?var-run_id={{ $labels.run_id | urlquery }}");
         }
 
