@@ -78,6 +78,7 @@ public final class GrafanaAlertingGenerator {
                     + "(.*?)\\{\\{ \\. \\| first \\| value \\| printf \"%\\.0f\" }}\\{\\{ end }}",
             Pattern.DOTALL);
     private static final Pattern VALUE = Pattern.compile("\\$value\\b(?!s)");
+    private static final Pattern OPTIONAL_LABEL = Pattern.compile("\\b(with|if) \\$labels\\.([a-zA-Z_][a-zA-Z0-9_]*)");
     /** Prometheus template functions Grafana lacks (its query returns nothing; first and value need it). */
     private static final Pattern PROMETHEUS_ONLY = Pattern.compile("\\|\\s*(query|first|value|sortByLabel)\\b");
 
@@ -150,6 +151,9 @@ public final class GrafanaAlertingGenerator {
             }
             m.appendTail(translated);
             text = VALUE.matcher(translated.toString()).replaceAll(Matcher.quoteReplacement("$values.B.Value"));
+            // Grafana expands with missingkey=error: $labels.x fails where Prometheus gives "", so a label
+            // tested for presence is read with index, which gives "" as Prometheus does
+            text = OPTIONAL_LABEL.matcher(text).replaceAll("$1 index \\$labels \"$2\"");
             if (PROMETHEUS_ONLY.matcher(text).find() || text.contains("${")) {
                 throw new IllegalStateException(alert + "." + a.getKey() + ": a template Grafana can't run: " + text);
             }

@@ -348,6 +348,8 @@ class GrafanaAlertingTest {
             assertThat(opened).as(what + ": an end without its with/if/range").isNotNegative();
         }
         assertThat(opened).as(what + ": every with/if/range has its end").isZero();
+        assertThat(template).as(what + ": Grafana fails on a missing $labels.x (missingkey=error); test an optional label "
+                + "with index $labels \"x\"").doesNotContainPattern("\\b(with|if) \\$labels\\.");
         assertThat(template.replaceAll(ACTION.pattern(), "")).as(what + ": stray braces").doesNotContain("{{").doesNotContain("}}");
     }
 
@@ -356,7 +358,11 @@ class GrafanaAlertingTest {
         String prometheusOnly = (String) at(PromtoolRulesTest.rule("RunDiverging"), "annotations", "description");
         assertThatThrownBy(() -> checkTemplate("prometheus", prometheusOnly)).hasMessageContaining("no template function query");
         assertThatThrownBy(() -> checkTemplate("unbalanced", "{{ with $labels.x }}x")).hasMessageContaining("has its end");
+        assertThatThrownBy(() -> checkTemplate("optional", "{{ with $labels.instance }}at {{ . }}{{ end }}"))
+                .hasMessageContaining("missingkey=error");
         checkTemplate("fine", "{{ $values.B.Value | humanizePercentage }} on {{ $labels.instance }}");
+        assertThat(at(grafanaRule("LossDoctorDown"), "annotations", "summary"))
+                .isEqualTo("Loss Doctor {{ with index $labels \"instance\" }}instance {{ . }} {{ end }}is down");
     }
 
     @Test
