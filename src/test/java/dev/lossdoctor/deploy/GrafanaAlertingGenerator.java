@@ -25,8 +25,10 @@ import org.yaml.snakeyaml.representer.Representer;
  * advice. Its queries mirror Prometheus' semantics the way Grafana's own Prometheus-rule converter
  * does: A is the rule's expression (instant), B reduces it to the value ({@code $value} in Prometheus),
  * C is 1 for every series A returns whatever its value (a Prometheus alert fires for any returned
- * series, also a 0 such as {@code up == 0}), D is the threshold C &gt; 0 and the condition. Run alerts get
- * E, the run's epoch, because Grafana's templates cannot {@code query} as Prometheus' can.
+ * series, also a 0 such as {@code up == 0}), D is the threshold C &gt; 0 and the condition. Run alerts whose
+ * text gives the epoch get E, the run's epoch, because Grafana's templates cannot {@code query} as
+ * Prometheus' can; and a label tested for presence is read with {@code index}, because Grafana's
+ * templates fail on a missing label where Prometheus' print nothing.
  * Notification timing and grouping come from Alertmanager's route in
  * {@code deploy/alertmanager/alertmanager.yml}, so both paths notify alike.
  *
