@@ -397,6 +397,48 @@ class GrafanaAlertingTest {
                 .startsWith("http://diagnosis-consumer:" + listen.substring(listen.lastIndexOf(':') + 1) + "/");
     }
 
+    /**
+     * Grafana's webhook body (its documented fields: Alertmanager's, plus orgId, values, dashboardURL,
+     * title, state, message...) POSTed to the example consumer's endpoint the contact point names: the
+     * consumer answers 200 and logs the alert with its run, severity and summary.
+     */
+    @Test
+    void theExampleConsumerReadsGrafanasWebhookBody() {
+        assumeTrue(Files.isExecutable(DeployFiles.PYTHON), "/usr/bin/python3 is not installed");
+        String path = java.net.URI.create((String) at(DeployFiles.yaml(GrafanaAlertingGenerator.CONTACT_POINTS),
+                "contactPoints", 0, "receivers", 0, "settings", "url")).getPath();
+        String script = String.join("\n",
+                "import json, logging, urllib.request",
+                "import diagnosis_consumer as d",
+                "lines = []",
+                "class Keep(logging.Handler):",
+                "    def emit(self, record): lines.append(record.getMessage())",
+                "d.LOG.addHandler(Keep())",
+                "body = {'receiver': 'loss-doctor-webhook', 'status': 'firing', 'orgId': 1, 'alerts': [{'status': 'firing',",
+                "  'labels': {'alertname': 'RunDiverging', 'grafana_folder': 'Loss Doctor', 'job': 'loss-doctor',",
+                "             'instance': 'loss-doctor:8080', 'run_id': 'r1', 'diagnosis': 'diverging', 'severity': 'critical'},",
+                "  'annotations': {'summary': 'Training run r1 is diverging', 'run_url': 'http://loss-doctor:8080/runs/r1'},",
+                "  'startsAt': '2026-12-02T18:00:00Z', 'endsAt': '0001-01-01T00:00:00Z', 'values': {'B': 1, 'C': 1, 'D': 1, 'E': 12},",
+                "  'generatorURL': 'http://localhost:3000/alerting/grafana/loss-doctor-rundiverging/view', 'fingerprint': '1a2b',",
+                "  'silenceURL': '', 'dashboardURL': 'http://localhost:3000/d/loss-doctor', 'panelURL': '', 'imageURL': ''}],",
+                "  'groupLabels': {'alertname': 'RunDiverging', 'grafana_folder': 'Loss Doctor', 'run_id': 'r1'},",
+                "  'commonLabels': {}, 'commonAnnotations': {}, 'externalURL': 'http://localhost:3000/', 'version': '1',",
+                "  'groupKey': 'k', 'truncatedAlerts': 0, 'title': '[FIRING:1] RunDiverging', 'state': 'alerting', 'message': ''}",
+                "server = d.start_http('127.0.0.1', 0)",
+                "url = 'http://127.0.0.1:%d" + path + "' % server.server_address[1]",
+                "request = urllib.request.Request(url, data=json.dumps(body).encode(), method='POST',",
+                "                                 headers={'Content-Type': 'application/json'})",
+                "with urllib.request.urlopen(request, timeout=10) as response:",
+                "    print('status', response.status)",
+                "server.shutdown()",
+                "print('received', [kind for kind, _ in server.received])",
+                "print('\\n'.join(lines))");
+        var result = run(ROOT.resolve("examples/diagnosis-consumer"), TIMEOUT, List.of(DeployFiles.PYTHON.toString(), "-c", script))
+                .assertSuccess("the example consumer receiving Grafana's webhook");
+        assertThat(result.output()).contains("status 200").contains("received ['alertmanager']")
+                .contains("alert firing RunDiverging run=r1 [critical]: Training run r1 is diverging");
+    }
+
     static Set<String> contactPointNames() {
         Set<String> names = new TreeSet<>();
         list(at(DeployFiles.yaml(GrafanaAlertingGenerator.CONTACT_POINTS), "contactPoints"))
