@@ -1,6 +1,7 @@
 package dev.lossdoctor.service;
 
 import dev.lossdoctor.streams.AnalysisMetrics;
+import dev.lossdoctor.streams.CloudEventsHeaders;
 import dev.lossdoctor.streams.TopologyConfig;
 import dev.lossdoctor.streams.Topics;
 import java.io.IOException;
@@ -69,6 +70,7 @@ public final class AppConfig {
     public static final String STATE_STORE = "state.store";
     public static final String MAX_RUN_GAUGES = "max.run.gauges";
     public static final String STARTUP_TIMEOUT = "startup.timeout";
+    public static final String CLOUDEVENTS_HEADERS = "cloudevents.headers";
 
     private static final Logger log = LoggerFactory.getLogger(AppConfig.class);
 
@@ -113,6 +115,7 @@ public final class AppConfig {
     private final TopologyConfig.StateStore stateStore;
     private final int maxRunGauges;
     private final Duration startupTimeout;
+    private final CloudEventsHeaders cloudEvents;
     private final Map<String, String> kafka;
 
     private AppConfig(Map<String, String> values, Map<String, String> origins) {
@@ -140,6 +143,7 @@ public final class AppConfig {
         stateStore = stateStore(required(STATE_STORE));
         maxRunGauges = integer(MAX_RUN_GAUGES, 0, Integer.MAX_VALUE);
         startupTimeout = duration(STARTUP_TIMEOUT);
+        cloudEvents = cloudEventsHeaders();
         Map<String, String> k = new TreeMap<>();
         values.forEach((key, v) -> {
             if (key.startsWith(KAFKA_PREFIX)) {
@@ -301,7 +305,19 @@ public final class AppConfig {
     }
 
     public TopologyConfig topologyConfig(AnalysisMetrics metrics) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics)
+                .withCloudEvents(cloudEvents);
+    }
+
+    /** {@code cloudevents.headers}: CloudEvents attributes as headers on published records (binary content mode). */
+    private CloudEventsHeaders cloudEventsHeaders() {
+        String v = required(CLOUDEVENTS_HEADERS).toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "true" -> CloudEventsHeaders.forApplication(applicationId);
+            case "false" -> CloudEventsHeaders.OFF;
+            default -> throw new IllegalArgumentException(CLOUDEVENTS_HEADERS + " (" + origin(CLOUDEVENTS_HEADERS) + "): '" + v
+                    + "' is neither true nor false");
+        };
     }
 
     /**

@@ -111,7 +111,10 @@ public final class ConfigKeys {
             key(AppConfig.MAX_RUN_GAUGES, "200", "--max-run-gauges", "N",
                     null, "most runs with per-run gauges"),
             key(AppConfig.STARTUP_TIMEOUT, "30s", null, null,
-                    null, "how long to wait for Kafka at start"));
+                    null, "how long to wait for Kafka at start"),
+            key(AppConfig.CLOUDEVENTS_HEADERS, "false", null, null,
+                    null, "`true`: CloudEvents headers (binary mode) on every published diagnosis and status record "
+                            + "([Event contracts](#event-contracts-json-schemas-and-asyncapi))"));
 
     private ConfigKeys() {
     }

@@ -53,7 +53,7 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         runs = new HeldRuns(store, instanceRuns, config.metrics());
         runs.load();
         BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
-        outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics());
+        outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics(), config.cloudEvents());
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
                 new RunSweeper(runs, analyzer, outputs, config));
     }

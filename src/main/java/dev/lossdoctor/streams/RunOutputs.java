@@ -20,14 +20,16 @@ final class RunOutputs {
     private final String statusSink;
     private final RunAnalyzer analyzer;
     private final AnalysisMetrics metrics;
+    private final CloudEventsHeaders cloudEvents;
 
     RunOutputs(ProcessorContext<String, Object> context, String diagnosesSink, String statusSink, RunAnalyzer analyzer,
-               AnalysisMetrics metrics) {
+               AnalysisMetrics metrics, CloudEventsHeaders cloudEvents) {
         this.context = context;
         this.diagnosesSink = diagnosesSink;
         this.statusSink = statusSink;
         this.analyzer = analyzer;
         this.metrics = metrics;
+        this.cloudEvents = cloudEvents;
     }
 
     /**
@@ -36,7 +38,8 @@ final class RunOutputs {
      */
     void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
         for (DiagnosisEvent event : events) {
-            context.forward(new Record<String, Object>(state.runId(), event, timestamp), diagnosesSink);
+            context.forward(new Record<String, Object>(state.runId(), event, timestamp, cloudEvents.diagnosis(event, timestamp)),
+                    diagnosesSink);
             metrics.diagnosed(event);
         }
         metrics.runUpdated(analyzer.brief(state), previous);
@@ -45,7 +48,8 @@ final class RunOutputs {
         // numbers stay fresh without doubling the work per record); the curve stays in the store
         if (!events.isEmpty() || state.finished() || state.points() % STATUS_EVERY_POINTS == 0) {
             RunStatus status = analyzer.status(state).withoutCurve();
-            context.forward(new Record<String, Object>(state.runId(), status, timestamp), statusSink);
+            context.forward(new Record<String, Object>(state.runId(), status, timestamp, cloudEvents.status(status, timestamp)),
+                    statusSink);
         }
     }
 }

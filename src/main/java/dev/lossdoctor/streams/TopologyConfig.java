@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param sweepInterval how often (wall clock) the sweeper looks for stalled and evictable runs
  * @param maxLiveRuns the most runs one instance holds; past it the idlest are evicted
  * @param stateStore where the runs' states live (each way backed by its changelog topic)
+ * @param cloudEvents the CloudEvents headers put on published records ({@link CloudEventsHeaders#OFF}: none)
  */
 public record TopologyConfig(
         Topics topics,
@@ -22,7 +23,8 @@ public record TopologyConfig(
         Duration sweepInterval,
         int maxLiveRuns,
         StateStore stateStore,
-        AnalysisMetrics metrics) {
+        AnalysisMetrics metrics,
+        CloudEventsHeaders cloudEvents) {
 
     /** Where the runs' states live. */
     public enum StateStore {
@@ -42,8 +44,15 @@ public record TopologyConfig(
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
     public static final int DEFAULT_MAX_LIVE_RUNS = 100_000;
 
+    /** Without CloudEvents headers (the default). */
+    public TopologyConfig(Topics topics, Duration stallAfter, Duration finishedGrace, Duration idleAfter, Duration sweepInterval,
+                          int maxLiveRuns, StateStore stateStore, AnalysisMetrics metrics) {
+        this(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, CloudEventsHeaders.OFF);
+    }
+
     public TopologyConfig {
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(cloudEvents, "cloudEvents");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(stateStore, "stateStore");
         requirePositive("stallAfter", stallAfter);
@@ -61,19 +70,23 @@ public record TopologyConfig(
     }
 
     public TopologyConfig withTopics(Topics t) {
-        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics);
+        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, cloudEvents);
     }
 
     public TopologyConfig withMaxLiveRuns(int max) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics, cloudEvents);
     }
 
     public TopologyConfig withMetrics(AnalysisMetrics m) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m, cloudEvents);
     }
 
     public TopologyConfig withStateStore(StateStore store) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics, cloudEvents);
+    }
+
+    public TopologyConfig withCloudEvents(CloudEventsHeaders headers) {
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, headers);
     }
 
     private static void requirePositive(String name, Duration d) {

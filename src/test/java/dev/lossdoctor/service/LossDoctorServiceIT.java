@@ -15,6 +15,7 @@ import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.Severity;
 import dev.lossdoctor.io.Json;
 import dev.lossdoctor.kafka.KafkaBrokerExtension;
+import dev.lossdoctor.schemas.Schemas;
 import dev.lossdoctor.streams.DiagnosisEventSerde;
 import dev.lossdoctor.streams.LossDoctorTopology;
 import dev.lossdoctor.streams.OfflineAnalysis;
@@ -66,13 +67,21 @@ class LossDoctorServiceIT {
     }
 
     private void send(String runId, String json) throws Exception {
+        Schemas.assertValid(Schemas.METRICS, json);
         producer.send(new ProducerRecord<>("training-metrics", runId, json)).get();
     }
 
+    /** The run's diagnosis events, each checked against the topic's JSON Schema as it was read. */
     private List<DiagnosisEvent> diagnosesOf(String runId, int atLeast) {
-        return ItSupport.consume(kafka.broker(), "training-diagnoses", new DiagnosisEventSerde(),
+        DiagnosisEventSerde serde = new DiagnosisEventSerde();
+        return ItSupport.consume(kafka.broker(), "training-diagnoses", new ByteArrayDeserializer(),
                         records -> records.stream().filter(r -> r.key().equals(runId)).count() >= atLeast)
-                .stream().filter(r -> r.key().equals(runId)).map(ConsumerRecord::value).toList();
+                .stream().filter(r -> r.key().equals(runId))
+                .map(r -> {
+                    Schemas.assertValid(Schemas.DIAGNOSES, r.value());
+                    return serde.deserialize(r.topic(), r.value());
+                })
+                .toList();
     }
 
     @Test
@@ -95,6 +104,7 @@ class LossDoctorServiceIT {
         String runId = Json.read(lines.get(0)).get("run_id").asText();
         List<DiagnosisEvent> expected = OfflineAnalysis.diagnoses(OfflineAnalysis.OVERFITTING_RUN);
         for (String line : lines) {
+            Schemas.assertValid(Schemas.METRICS, line);
             producer.send(new ProducerRecord<>("training-metrics", runId, line));
         }
         producer.flush();
@@ -199,6 +209,7 @@ class LossDoctorServiceIT {
         List<ConsumerRecord<String, byte[]>> dead = ItSupport.consume(kafka.broker(), "training-metrics-dlq", new ByteArrayDeserializer(),
                 records -> records.stream().anyMatch(r -> "it-poison".equals(r.key())));
         ConsumerRecord<String, byte[]> pill = dead.stream().filter(r -> "it-poison".equals(r.key())).findFirst().orElseThrow();
+        Schemas.assertValidHeaders(Schemas.DLQ_HEADERS, pill.headers());
         assertThat(new String(pill.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
         assertThat(new String(pill.headers().lastHeader(LossDoctorTopology.ERROR_REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .startsWith("not JSON");
