@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -63,70 +64,88 @@ class StaticMembershipIT {
     static final Duration SESSION_TIMEOUT = Duration.ofMillis(
             (Integer) ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
 
-    /** Well under the session timeout: a restart that waits for it can't pass. */
-    static final Duration QUICK = SESSION_TIMEOUT.dividedBy(3);
+    /**
+     * The earliest a dead member's session can expire after a SIGKILL: the session timeout after its
+     * last heartbeat, which was at most a heartbeat interval (3 s by default) before the kill; less a
+     * second for the clocks.
+     */
+    static final Duration DEAD_MEMBER_EXPIRES = SESSION_TIMEOUT
+            .minusMillis((Integer) ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG))
+            .minusSeconds(1);
+
+    /** Well under the session timeout. */
+    static final Duration QUICK = SESSION_TIMEOUT.dividedBy(2);
 
     private static final int PROBES = 8;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test
     void shouldProcessWhatCameWhileItWasDownWithinSecondsOfARestartWithTheSameInstanceId() throws Exception {
         List<Restart> restarts = measure("static", Map.of(INSTANCE_ID, "loss-doctor-0"), false, Integer.getInteger("restarts", 2));
         assertThat(SESSION_TIMEOUT).isEqualTo(Duration.ofSeconds(45));
-        for (Restart r : restarts) {
-            // the group took the restarted member at once: no waiting for the dead one's session
-            assertThat(r.joinWait()).as("restart %d: from its JoinGroup to joined", r.number()).isLessThan(Duration.ofSeconds(10));
-            // and the new input was processed before the dead member's session could even have expired
-            assertThat(r.firstDiagnosis()).as("restart %d: from the process start to the first new diagnosis", r.number())
-                    .isLessThan(SESSION_TIMEOUT.minus(r.sinceKill()));
-        }
+        restarts.forEach(StaticMembershipIT::assertItDidNotWaitForTheDeadMembersSession);
     }
 
     /**
      * A restarted pod whose volume is gone (rescheduled elsewhere, a new disk): the same instance id,
      * but a new Kafka Streams process id, hence a new {@code transactional.id}, so the dead producer's
-     * open transaction is not fenced at once: it is aborted when {@code transaction.timeout.ms}
-     * expires, and the stores are restored from their changelogs from the start.
+     * open transaction is not fenced at once: the broker aborts it once {@code transaction.timeout.ms}
+     * (10 s under exactly-once) has passed; and the stores are restored from their changelogs from the start.
      */
     @Test
     @Tag("slow")
-    void shouldStillRestartWellWithinTheSessionTimeoutWhenTheStateDirIsLost() throws Exception {
+    void shouldStillNotWaitForTheSessionTimeoutWhenTheStateDirIsLost() throws Exception {
         List<Restart> restarts = measure("static-state-lost", Map.of(INSTANCE_ID, "loss-doctor-0"), true,
                 Integer.getInteger("restarts", 1));
-        for (Restart r : restarts) {
-            assertThat(r.joinWait()).as("restart %d: from its JoinGroup to joined", r.number()).isLessThan(Duration.ofSeconds(10));
-            assertThat(r.firstDiagnosis()).as("restart %d: from the process start to the first new diagnosis", r.number())
-                    .isLessThan(SESSION_TIMEOUT.minus(r.sinceKill()));
-        }
+        restarts.forEach(StaticMembershipIT::assertItDidNotWaitForTheDeadMembersSession);
     }
 
-    /** The premise of the first test: without an instance id, a restart does wait for the session timeout. */
+    /** The premise of the first test: without an instance id, a restart does wait for the dead member's session to expire. */
     @Test
     @Tag("slow")
     void withoutAnInstanceIdARestartWaitsForTheDeadMembersSessionToExpire() throws Exception {
         List<Restart> restarts = measure("dynamic", Map.of(), false, Integer.getInteger("restarts", 1));
         for (Restart r : restarts) {
-            // the dead member's session expires the session timeout after its last heartbeat (at most 3 s before the kill)
+            assertThat(r.fromKill("joined")).as("restart %d: from the kill to joining the group", r.number())
+                    .isGreaterThanOrEqualTo(DEAD_MEMBER_EXPIRES);
             assertThat(r.firstDiagnosis().plus(r.sinceKill())).as("restart %d: from the kill to the first new diagnosis", r.number())
-                    .isGreaterThan(SESSION_TIMEOUT.minusSeconds(5));
-            assertThat(r.joinWait()).as("restart %d: from its JoinGroup to joined", r.number()).isGreaterThan(Duration.ofSeconds(20));
+                    .isGreaterThanOrEqualTo(DEAD_MEMBER_EXPIRES);
         }
     }
 
-    /** One restart: seconds from the process start to each milestone, as the test and the service's log saw them. */
+    /**
+     * Measured from the kill, not from the process start, so that a slow JVM start on a loaded machine
+     * neither hides a wait nor fakes one: the restarted service asked to join and was in the group
+     * before the dead member's session could have expired, and processed the new input within seconds.
+     */
+    private static void assertItDidNotWaitForTheDeadMembersSession(Restart r) {
+        assertThat(r.fromKill("joining")).as("restart %d: from the kill to its JoinGroup (later, and a wait for the dead "
+                + "member's session could not show: this machine is too slow to tell)", r.number()).isLessThan(DEAD_MEMBER_EXPIRES);
+        assertThat(r.fromKill("joined")).as("restart %d: from the kill to joining the group", r.number())
+                .isLessThan(DEAD_MEMBER_EXPIRES);
+        assertThat(r.firstDiagnosis().minus(r.at("joining"))).as("restart %d: from its JoinGroup to the first new diagnosis",
+                r.number()).isLessThan(QUICK);
+    }
+
+    /** One restart: from the process start to each milestone, as the test and the service's log saw them. */
     record Restart(int number, Duration sinceKill, Duration firstDiagnosis, Duration allDiagnoses, Duration ready,
                    Map<String, Double> log) {
-        /** From the restarted consumer's first JoinGroup to its joining the group, from the service's log. */
-        Duration joinWait() {
-            assertThat(log).as("the service's log of restart %d", number).containsKeys("joining", "joined");
-            return Duration.ofMillis(Math.round((log.get("joined") - log.get("joining")) * 1000));
+        /** From the process start to a phase in the service's log. */
+        Duration at(String phase) {
+            assertThat(log).as("the service's log of restart %d", number).containsKey(phase);
+            return Duration.ofMillis(Math.round(log.get(phase) * 1000));
+        }
+
+        Duration fromKill(String phase) {
+            return sinceKill.plus(at(phase));
         }
 
         @Override
         public String toString() {
-            return String.format("restart %d: killed %.1f s before; first new diagnosis %.1f s, all %d %.1f s, /health/ready %.1f s; log: %s",
+            return String.format("restart %d: killed %.1f s before the start; from the start: first new diagnosis %.1f s, "
+                            + "all %d %.1f s, /health/ready %.1f s; in the log: %s",
                     number, secs(sinceKill), secs(firstDiagnosis), PROBES, secs(allDiagnoses), secs(ready), log);
         }
     }
@@ -165,7 +184,7 @@ class StaticMembershipIT {
                     long start = System.nanoTime();
                     service.start();
                     Restart r = awaitProbes(i, service, diagnoses, probes, killedAt, start, startedAt);
-                    System.out.printf("StaticMembershipIT (%s) %s%n", name, r);
+                    System.out.printf("StaticMembershipIT (%s) %s; load average %s%n", name, r, loadAverage());
                     restarts.add(r);
                 }
                 service.awaitReady(Duration.ofSeconds(120));
@@ -329,6 +348,15 @@ class StaticMembershipIT {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+        }
+    }
+
+    /** The machine's 1-minute load average: these timings are CPU-bound, and the cores are shared. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
