@@ -99,6 +99,10 @@ final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String log() {
         return process.log();
     }
