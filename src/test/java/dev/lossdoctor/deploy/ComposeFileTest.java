@@ -93,6 +93,9 @@ class ComposeFileTest {
         assertThat(env.get("LOSSDOCTOR_HTTP_ADVERTISED_HOST")).as("application.server's host").isEqualTo("loss-doctor");
         assertThat(env.keySet()).as("the service refuses application.server as a Kafka passthrough")
                 .doesNotContain("LOSSDOCTOR_KAFKA_APPLICATION_SERVER");
+        assertThat(env.get("LOSSDOCTOR_INSTANCE_ID")).as("a fixed instance id (static group membership) for the one container")
+                .isEqualTo("loss-doctor");
+        assertThat(at(ld, "deploy", "replicas")).as("one container: two with the same instance id would fence each other").isNull();
         assertThat(volumeTargets("loss-doctor")).as("the state dir is on a volume").contains((String) env.get("LOSSDOCTOR_STATE_DIR"));
         List<Object> test = list(at(ld, "healthcheck", "test"));
         assertThat(test).contains("/opt/loss-doctor/healthcheck.sh", "/health/ready");

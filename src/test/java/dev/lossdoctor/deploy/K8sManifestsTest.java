@@ -116,6 +116,23 @@ class K8sManifestsTest {
                 .doesNotContain("LOSSDOCTOR_KAFKA_APPLICATION_SERVER");
     }
 
+    /**
+     * Static group membership: each pod's instance id is its own name (unique in the StatefulSet,
+     * the same after a restart), so a restarted pod takes its place in the group back at once.
+     */
+    @Test
+    void eachPodsInstanceIdIsItsStableName() {
+        Map<String, Object> sts = resource("StatefulSet", "loss-doctor");
+        List<Object> env = list(at(sts, "spec", "template", "spec", "containers", 0, "env"));
+        Map<String, Object> instanceId = env.stream().map(DeployFiles::map)
+                .filter(e -> "LOSSDOCTOR_INSTANCE_ID".equals(e.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no LOSSDOCTOR_INSTANCE_ID in the StatefulSet's env"));
+        assertThat(at(instanceId, "valueFrom", "fieldRef", "fieldPath")).as("the downward API's pod name").isEqualTo("metadata.name");
+        assertThat(instanceId).doesNotContainKey("value");
+        assertThat(map(resource("ConfigMap", "loss-doctor-config").get("data")))
+                .as("one id for every pod would make them fence each other").doesNotContainKey("LOSSDOCTOR_INSTANCE_ID");
+    }
+
     /** The service reads the pod's environment (ConfigMap, then env with $(VAR) expanded) as meant. */
     @Test
     void theServiceAcceptsThePodsEnvironment() {
@@ -125,7 +142,9 @@ class K8sManifestsTest {
         env.put("POD_NAMESPACE", "ml");
         for (Object e : list(at(resource("StatefulSet", "loss-doctor"), "spec", "template", "spec", "containers", 0, "env"))) {
             Object value = map(e).get("value");
-            if (value != null) {
+            if ("metadata.name".equals(at(e, "valueFrom", "fieldRef", "fieldPath"))) {
+                env.put((String) map(e).get("name"), env.get("POD_NAME"));
+            } else if (value != null) {
                 String expanded = (String) value;
                 for (var known : Map.copyOf(env).entrySet()) {
                     expanded = expanded.replace("$(" + known.getKey() + ")", known.getValue());

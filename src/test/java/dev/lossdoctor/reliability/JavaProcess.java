@@ -26,6 +26,12 @@ final class JavaProcess implements AutoCloseable {
     private Process process;
 
     JavaProcess(String name, List<String> jvmOptions, String mainClass, List<String> args, Map<String, String> env, Path log) {
+        this(name, jvmOptions, mainClass, args, env, log, classpath());
+    }
+
+    /** @param classpath the child's classpath, e.g. {@link Release#classpath()} to run a released version */
+    JavaProcess(String name, List<String> jvmOptions, String mainClass, List<String> args, Map<String, String> env, Path log,
+                String classpath) {
         this.name = name;
         this.env = env;
         this.log = log;
@@ -35,7 +41,7 @@ final class JavaProcess implements AutoCloseable {
         c.add("-XX:+UseSerialGC"); // two cores shared by everything: no parallel GC threads
         c.addAll(jvmOptions);
         c.add("-cp");
-        c.add(classpath());
+        c.add(classpath);
         c.add(mainClass);
         c.addAll(args);
         this.command = List.copyOf(c);
@@ -88,6 +94,10 @@ final class JavaProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    int exitValue() {
+        return process.exitValue();
     }
 
     long pid() {

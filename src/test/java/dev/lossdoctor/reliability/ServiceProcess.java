@@ -26,14 +26,25 @@ final class ServiceProcess implements AutoCloseable {
      */
     ServiceProcess(String name, String bootstrapServers, String applicationId, Path stateDir, int partitions,
                    Map<String, String> settings, Path log) {
+        this(name, bootstrapServers, applicationId, stateDir, partitions, settings, log, JavaProcess.classpath(), List.of());
+    }
+
+    /**
+     * @param classpath  what the JVM runs: this build's classes ({@link JavaProcess#classpath()}) or a
+     *                   released jar with the same dependencies ({@link Release#classpath()})
+     * @param jvmOptions more JVM options, e.g. {@code -Dlogback.configurationFile=...}
+     */
+    ServiceProcess(String name, String bootstrapServers, String applicationId, Path stateDir, int partitions,
+                   Map<String, String> settings, Path log, String classpath, List<String> jvmOptions) {
         this.name = name;
         this.httpPort = BrokerProcess.freePort();
         List<String> jvm = new ArrayList<>();
+        jvm.addAll(jvmOptions);
         settings.forEach((k, v) -> jvm.add("-Dlossdoctor." + k + "=" + v));
         List<String> args = List.of("run", "--bootstrap-servers", bootstrapServers, "--application-id", applicationId,
                 "--state-dir", stateDir.toString(), "--http-host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
                 "--partitions", Integer.toString(partitions), "--replication-factor", "1");
-        this.process = new JavaProcess(name, jvm, "dev.lossdoctor.cli.LossDoctor", args, Map.of(), log);
+        this.process = new JavaProcess(name, jvm, "dev.lossdoctor.cli.LossDoctor", args, Map.of(), log, classpath);
     }
 
     ServiceProcess start() {
@@ -77,8 +88,22 @@ final class ServiceProcess implements AutoCloseable {
         process.kill9();
     }
 
+    /** SIGTERM, as Kubernetes and {@code docker stop} send it: the service closes cleanly (or is killed after the grace). */
+    void stop(Duration grace) throws InterruptedException {
+        process.stop(grace);
+    }
+
+    /** The exit code once it stopped. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     String log() {

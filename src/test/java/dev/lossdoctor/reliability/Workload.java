@@ -41,6 +41,8 @@ final class Workload {
     final List<TrainingTraffic.Event> events = new ArrayList<>();
     final Map<String, List<JsonNode>> diagnoses = new LinkedHashMap<>();
     final Map<String, List<JsonNode>> statuses = new LinkedHashMap<>();
+    /** Every run's diagnosis events as the service's topology publishes them, all input in one go without a fault. */
+    final Map<String, List<JsonNode>> topologyDiagnoses = new LinkedHashMap<>();
     /** Each run's full status at the end, curve included, as {@code GET /runs/{id}} answers it. */
     final Map<String, JsonNode> finalStatus = new LinkedHashMap<>();
 
@@ -52,28 +54,30 @@ final class Workload {
         Workload w = new Workload();
         new TrainingTraffic(seed, Instant.now().minusSeconds(maxEpochs + 5), prefix).fleet(runs, concurrent, minEpochs, maxEpochs, Long.MAX_VALUE, w.events::add);
         w.analyse();
-        w.statuses.putAll(w.throughTheTopology(ServiceKillIT.SETTINGS));
+        w.throughTheTopology(ServiceKillIT.SETTINGS);
         return w;
     }
 
-    /** Status records per run, as the service's topology publishes them without any fault. */
-    private Map<String, List<JsonNode>> throughTheTopology(Map<String, String> settings) {
+    /** Status records and diagnosis events per run, as the service's topology publishes them without any fault. */
+    private void throughTheTopology(Map<String, String> settings) {
         AppConfig config = AppConfig.of(settings);
         Properties props = config.streamsProperties(null);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/workload-" + System.nanoTime());
-        Map<String, List<JsonNode>> out = new LinkedHashMap<>();
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 LossDoctorTopology.build(config.topologyConfig(AnalysisMetrics.NONE)), props)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic(config.topics().metrics().name(),
                     new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<String, byte[]> status = driver.createOutputTopic(config.topics().status().name(),
                     new StringDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<String, byte[]> diagnosis = driver.createOutputTopic(config.topics().diagnoses().name(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
             for (TrainingTraffic.Event e : events) {
                 in.pipeInput(e.runId().getBytes(StandardCharsets.UTF_8), e.value(), e.timestampMillis());
             }
-            status.readRecordsToList().forEach(r -> out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(reparse(r.value())));
+            status.readRecordsToList().forEach(r -> statuses.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(reparse(r.value())));
+            diagnosis.readRecordsToList().forEach(r ->
+                    topologyDiagnoses.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(reparse(r.value())));
         }
-        return out;
     }
 
     int expectedStatuses() {
