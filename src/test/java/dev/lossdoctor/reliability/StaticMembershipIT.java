@@ -55,7 +55,7 @@ class StaticMembershipIT {
      * thread's consumer {@code <id>-<thread index>}. The one line to change when the service's own
      * key {@code instance.id} replaces the passthrough.
      */
-    static final String INSTANCE_ID = "kafka.group.instance.id";
+    static final String INSTANCE_ID = "instance.id";
 
     /** Left at Kafka's defaults: no session timeout, heartbeat or transaction timeout set. */
     static final Map<String, String> SETTINGS = Map.of("stall.after", "1d");
