@@ -115,6 +115,8 @@ class ComposeFileTest {
         assertThat(config.applicationId()).isEqualTo("loss-doctor");
         assertThat(config.advertisedHost()).contains("loss-doctor");
         assertThat(config.httpHost()).as("listens on every interface of the container").isEqualTo("0.0.0.0");
+        assertThat(config.streamsProperties(null).getProperty("consumer.group.instance.id"))
+                .as("static membership: a restarted container rejoins at once").isEqualTo("loss-doctor");
     }
 
     @Test

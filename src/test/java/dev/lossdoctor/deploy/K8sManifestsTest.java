@@ -158,6 +158,8 @@ class K8sManifestsTest {
         assertThat(config.stateDir()).contains(Path.of("/var/lib/loss-doctor"));
         assertThat(config.bootstrapServers()).isEqualTo("kafka-bootstrap.kafka.svc.cluster.local:9092");
         assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(config.streamsProperties(null).getProperty("consumer.group.instance.id"))
+                .as("static membership: the pod's name is its group instance id").isEqualTo("loss-doctor-1");
     }
 
     @Test
