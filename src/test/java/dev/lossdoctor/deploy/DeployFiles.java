@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * What the deployment tests share: the project's files, YAML (SnakeYAML, which the Kafka broker
  * dependencies bring at runtime scope: no new dependency), and running external tools.
  */
-final class DeployFiles {
+public final class DeployFiles {
 
     static final Path ROOT = findRoot();
     static final Path PROMTOOL = Path.of("/usr/bin/promtool");
@@ -107,15 +107,15 @@ final class DeployFiles {
     }
 
     /** The result of running an external command. */
-    record Run(int exitCode, String output) {
-        Run assertSuccess(String what) {
+    public record Run(int exitCode, String output) {
+        public Run assertSuccess(String what) {
             assertTrue(exitCode == 0, what + " failed with exit code " + exitCode + ":\n" + output);
             return this;
         }
     }
 
     /** Runs a command in {@code dir}, stdout and stderr together, killing it after {@code timeout}. */
-    static Run run(Path dir, Duration timeout, List<String> command) {
+    public static Run run(Path dir, Duration timeout, List<String> command) {
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             p.getOutputStream().close();

@@ -3,12 +3,10 @@ package dev.lossdoctor.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lossdoctor.deploy.DeployFiles;
+import dev.lossdoctor.deploy.DeployFiles.Run;
 import dev.lossdoctor.streams.Topics;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -92,12 +89,15 @@ class AsyncApiDocumentTest {
         }
     }
 
+    private static Run run(Duration timeout, String... command) {
+        return DeployFiles.run(Path.of("."), timeout, List.of(command));
+    }
+
     private Run validate(Path document) {
         assumeTrue(onPath("node"), "node is not installed: the AsyncAPI parser can't run (the Java checks of the document still do)");
         if (!Files.isDirectory(TOOL.resolve("node_modules/@asyncapi/parser"))) {
             assumeTrue(onPath("npm"), "npm is not installed: can't install the AsyncAPI parser into " + TOOL);
-            Run install = run(Duration.ofMinutes(8), "npm", "ci", "--prefix", TOOL.toString(), "--ignore-scripts", "--no-audit",
-                    "--no-fund");
+            Run install = run(Duration.ofMinutes(8), "npm", "ci", "--prefix", TOOL.toString(), "--ignore-scripts", "--no-audit", "--no-fund");
             assertThat(install.exitCode()).as("npm ci --prefix .ci/asyncapi:\n" + install.output()).isZero();
         }
         return run(Duration.ofMinutes(3), "node", TOOL.resolve("validate.mjs").toString(), document.toString());
@@ -107,38 +107,5 @@ class AsyncApiDocumentTest {
         String path = System.getenv("PATH");
         return path != null && Stream.of(path.split(java.io.File.pathSeparator))
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
-    }
-
-    record Run(int exitCode, String output) {
-    }
-
-    private static Run run(Duration timeout, String... command) {
-        try {
-            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Thread reader = new Thread(() -> {
-                try (InputStream in = p.getInputStream()) {
-                    in.transferTo(out);
-                } catch (IOException ignored) {
-                    // the process was killed
-                }
-            });
-            reader.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                reader.join(5000);
-                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout + ":\n"
-                        + out.toString(StandardCharsets.UTF_8));
-            }
-            reader.join(5000);
-            return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
