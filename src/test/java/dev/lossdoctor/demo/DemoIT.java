@@ -127,20 +127,25 @@ class DemoIT {
     /** run id → diagnosis, from GET /runs (empty while the service is not answering yet). */
     private static Map<String, String> runs(int httpPort) {
         Map<String, String> runs = new TreeMap<>();
+        statuses(httpPort).forEach(run -> runs.put(run.get("run_id").asText(), run.get("diagnosis").asText()));
+        return runs;
+    }
+
+    /** The run statuses GET /runs answers (none while the service is not answering yet). */
+    static List<JsonNode> statuses(int httpPort) {
+        List<JsonNode> statuses = new ArrayList<>();
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 JsonNode body = Json.read(r.body());
-                for (JsonNode run : body.isArray() ? body : body.path("runs")) {
-                    runs.put(run.get("run_id").asText(), run.get("diagnosis").asText());
-                }
+                (body.isArray() ? body : body.path("runs")).forEach(statuses::add);
             }
         } catch (java.io.IOException e) {
             // not up yet
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return runs;
+        return statuses;
     }
 }

@@ -7,13 +7,8 @@ import dev.lossdoctor.cli.LossDoctor;
 import dev.lossdoctor.io.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoReplayIT {
 
     private static final Path CORPUS = Path.of("bench/corpus");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path dir;
@@ -108,20 +102,8 @@ class DemoReplayIT {
     /** run id → diagnosis and finished, from GET /runs (empty while the service is not answering yet). */
     private static Map<String, Run> runs(int httpPort) {
         Map<String, Run> runs = new TreeMap<>();
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-                JsonNode body = Json.read(r.body());
-                for (JsonNode run : body.isArray() ? body : body.path("runs")) {
-                    runs.put(run.get("run_id").asText(), new Run(run.get("diagnosis").asText(), run.path("finished").asBoolean()));
-                }
-            }
-        } catch (java.io.IOException e) {
-            // not up yet
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DemoIT.statuses(httpPort).forEach(run -> runs.put(run.get("run_id").asText(),
+                new Run(run.get("diagnosis").asText(), run.path("finished").asBoolean())));
         return runs;
     }
 }
