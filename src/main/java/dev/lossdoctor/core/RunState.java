@@ -89,6 +89,18 @@ public final class RunState {
         return stopAdvice == null || size == 0 ? null : stopAdvice.spent(point(size - 1).x(), lastActivityMillis);
     }
 
+    /**
+     * How far the run got: its newest point's epoch minus its first's (steps, for a run reporting
+     * steps only), the unit of {@link #afterStopAdvice}'s epochs.
+     */
+    public long span() {
+        if (size == 0) {
+            return 0;
+        }
+        long first = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+        return Math.max(0, point(size - 1).x() - first);
+    }
+
     /** Points seen (not counting duplicates). */
     public long points() {
         return evictedCount + size;
