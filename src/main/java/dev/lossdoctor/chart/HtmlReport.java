@@ -4,6 +4,8 @@ import static dev.lossdoctor.chart.Markup.esc;
 
 import dev.lossdoctor.chart.ChartData.Change;
 import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.StopAdvice;
+import dev.lossdoctor.core.Text;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -34,6 +36,7 @@ public final class HtmlReport {
             header{padding:14px 0 6px}
             h1{font-size:22px;margin:0 0 4px}
             .meta{color:#555;margin:0 0 8px}
+            .cost{color:#8a4b00;margin:0 0 8px}
             .counts{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 12px;padding:0;list-style:none}
             .badge{display:inline-block;padding:0 7px;border-radius:4px;font-size:12.5px;font-weight:600;white-space:nowrap}
             .badge.info{background:#e2f2e5;color:#1d6b3f}.badge.warning{background:#fde5ad;color:#875300}
@@ -105,6 +108,10 @@ public final class HtmlReport {
         }
         out.write(". Most severe first; each run links to its chart below. Hover a chart's shaded stretches and"
                 + " \u25BC markers for the diagnosis and its reason.</p>\n");
+        String cost = AdviceCost.of(runs).headline();
+        if (cost != null) {
+            out.write("<p class=\"cost\">" + esc(cost) + "</p>\n");
+        }
         counts(out, ordered);
         out.write("</header>\n");
         summary(out, ordered);
@@ -229,6 +236,14 @@ public final class HtmlReport {
                     b.append("<li>").append(esc(rec)).append("</li>");
                 }
                 b.append("</ul>");
+            }
+            StopAdvice.Spent spent = r.afterStopAdvice();
+            if (spent != null && spent.epochs() > 0) {
+                b.append("<p class=\"cost\">Trained ").append(String.format("%,d", spent.epochs()))
+                        .append(spent.epochs() == 1 ? " epoch" : " epochs")
+                        .append(spent.seconds() != null && spent.seconds() > 0 ? " (" + Text.duration(spent.seconds() * 1000) + ")" : "")
+                        .append(" after the advice to stop (").append(spent.diagnosis().code()).append(", epoch ")
+                        .append(spent.sinceEpoch()).append(").</p>");
             }
             timeline(b, r);
             evidence(b, last.evidence());

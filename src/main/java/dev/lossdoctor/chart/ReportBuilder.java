@@ -5,6 +5,7 @@ import dev.lossdoctor.chart.ChartData.ChartPoint;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.MetricNames;
 import dev.lossdoctor.core.MetricsReported;
+import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.TrainingEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,8 +48,17 @@ public final class ReportBuilder {
 
     /** The runs in the order they first appeared. */
     public List<ReportRun> runs() {
+        return runs(id -> null);
+    }
+
+    /** The runs in the order they first appeared, with what the analysis kept of each (null: nothing). */
+    public List<ReportRun> runs(java.util.function.Function<String, RunState> states) {
         List<ReportRun> out = new ArrayList<>(runs.size());
-        runs.forEach((id, run) -> out.add(new ReportRun(chart(id, run), run.events)));
+        runs.forEach((id, run) -> {
+            RunState state = states.apply(id);
+            out.add(new ReportRun(chart(id, run), run.events, state == null ? 0 : state.span(),
+                    state == null ? null : state.afterStopAdvice()));
+        });
         return out;
     }
 

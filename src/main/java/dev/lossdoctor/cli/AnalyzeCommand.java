@@ -1,5 +1,6 @@
 package dev.lossdoctor.cli;
 
+import dev.lossdoctor.chart.AdviceCost;
 import dev.lossdoctor.chart.HtmlReport;
 import dev.lossdoctor.chart.ReportBuilder;
 import dev.lossdoctor.core.DiagnosisEvent;
@@ -39,13 +40,14 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "with its diagnoses shaded on them and the advice beside."})
 final class AnalyzeCommand implements Callable<Integer> {
 
-    enum Format { table, jsonl }
+    enum Format { table, jsonl, status }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl",
-            description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line.")
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl|status",
+            description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line; "
+                    + "status: each run's final status as training-run-status carries it, one per line.")
     Format format;
 
     @Option(names = "--html", paramLabel = "REPORT.html",
@@ -111,14 +113,18 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
         }
         if (format == Format.table) {
-            TimelineTable.print(out, timelines);
+            TimelineTable.print(out, timelines, AdviceCost.ofStates(runs.values()));
+        } else if (format == Format.status) {
+            for (RunState state : runs.values()) {
+                out.println(Json.status(analyzer.status(state).withoutCurve()));
+            }
         }
         out.flush();
         if (problems[0] > 0) {
             err.println(problems[0] + " unusable line(s) skipped");
         }
         if (report != null) {
-            writeReport(report, err);
+            writeReport(report, runs, err);
         }
         return 0;
     }
@@ -137,8 +143,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    private void writeReport(ReportBuilder report, PrintWriter err) {
-        var runs = report.runs();
+    private void writeReport(ReportBuilder report, Map<String, RunState> states, PrintWriter err) {
+        var runs = report.runs(states::get);
         try (Writer w = Files.newBufferedWriter(html, StandardCharsets.UTF_8)) {
             HtmlReport.write(w, source(), runs);
         } catch (IOException | UncheckedIOException e) {

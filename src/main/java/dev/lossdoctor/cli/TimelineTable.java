@@ -1,5 +1,6 @@
 package dev.lossdoctor.cli;
 
+import dev.lossdoctor.chart.AdviceCost;
 import dev.lossdoctor.core.DiagnosisEvent;
 import java.io.PrintWriter;
 import java.util.List;
@@ -9,6 +10,16 @@ import java.util.Map;
 final class TimelineTable {
 
     private TimelineTable() {
+    }
+
+    /** The timelines, then what the runs trained after the advice to stop (when any was advised). */
+    static void print(PrintWriter out, Map<String, List<DiagnosisEvent>> timelines, AdviceCost cost) {
+        print(out, timelines);
+        String headline = cost.headline();
+        if (headline != null) {
+            out.println();
+            out.println(headline);
+        }
     }
 
     static void print(PrintWriter out, Map<String, List<DiagnosisEvent>> timelines) {

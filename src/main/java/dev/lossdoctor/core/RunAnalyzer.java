@@ -84,6 +84,7 @@ public final class RunAnalyzer {
         }
         Diagnosis settled = Hysteresis.settle(state.readings, state.current);
         if (settled == null || settled == state.current) {
+            notePlateauThatLasted(state);
             return List.of();
         }
         Reading reading = reader.read(state, state.size - 1);
@@ -174,15 +175,33 @@ public final class RunAnalyzer {
         }
         return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
                 null, null, null, null, null, List.of(), state.finished, state.points(),
-                state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of());
+                state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of(),
+                state.afterStopAdvice());
+    }
+
+    /**
+     * A plateau that has stood {@link StopAdvice#PLATEAU_LASTED_POINTS} points is advice to stop (or
+     * to lower the rate) that the run has not taken: from here on its training counts as spent after it.
+     */
+    private static void notePlateauThatLasted(RunState state) {
+        if (state.stopAdvice == null && state.current == Diagnosis.PLATEAU
+                && state.points() - state.saidAtPoints >= StopAdvice.PLATEAU_LASTED_POINTS) {
+            state.stopAdvice = new StopAdvice(Diagnosis.PLATEAU, state.point(state.size - 1).x(), state.lastActivityMillis);
+        }
     }
 
     private static DiagnosisEvent emit(RunState state, Reading r, Long epoch, Long step, Instant timestamp) {
         Diagnosis previous = state.current;
         state.current = r.diagnosis();
         state.sinceEpoch = r.since();
+        state.saidAtPoints = state.points();
         Long at = epoch == null || epoch == Point.NONE ? null : epoch; // a step-only run has no epoch
         Long atStep = step == null || step == Point.NONE ? null : step;
+        if (state.stopAdvice == null && StopAdvice.advisesStop(r.diagnosis()) && (at != null || atStep != null)) {
+            // the first advice to stop is kept whatever is said later: what came after it is its cost
+            state.stopAdvice = new StopAdvice(r.diagnosis(), at != null ? at : atStep,
+                    timestamp == null ? 0 : millis(timestamp));
+        }
         Long since = r.since() == Point.NONE ? (at != null ? at : atStep) : Long.valueOf(r.since());
         return new DiagnosisEvent(state.runId, at, atStep, r.diagnosis(), previous, since, r.confidence(), r.summary(),
                 List.copyOf(r.recommendations()), r.evidence(), timestamp);

@@ -52,6 +52,10 @@ public final class RunState {
     boolean finished;
     long lastActivityMillis;       // the latest event's timestamp, for stalled runs
     boolean stalled;
+    /** Points seen when the current diagnosis was said: how long it has stood. */
+    long saidAtPoints;
+    /** The first advice to stop, or null: what the run trained after it is the cost of not taking it. */
+    StopAdvice stopAdvice;
 
     public RunState(String runId) {
         this.runId = runId;
@@ -75,6 +79,26 @@ public final class RunState {
 
     public long lastActivityMillis() {
         return lastActivityMillis;
+    }
+
+    /**
+     * What the run trained after it was first advised to stop (DESIGN.md section 4,
+     * {@code after_stop_advice}), up to its newest point; null if it never was.
+     */
+    public StopAdvice.Spent afterStopAdvice() {
+        return stopAdvice == null || size == 0 ? null : stopAdvice.spent(point(size - 1).x(), lastActivityMillis);
+    }
+
+    /**
+     * How far the run got: its newest point's epoch minus its first's (steps, for a run reporting
+     * steps only), the unit of {@link #afterStopAdvice}'s epochs.
+     */
+    public long span() {
+        if (size == 0) {
+            return 0;
+        }
+        long first = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
+        return Math.max(0, point(size - 1).x() - first);
     }
 
     /** Points seen (not counting duplicates). */
@@ -195,6 +219,8 @@ public final class RunState {
         c.finished = finished;
         c.lastActivityMillis = lastActivityMillis;
         c.stalled = stalled;
+        c.saidAtPoints = saidAtPoints;
+        c.stopAdvice = stopAdvice;
         return c;
     }
 
@@ -209,7 +235,8 @@ public final class RunState {
                 && Arrays.equals(valScore, 0, size, s.valScore, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
                 && evicted.equals(s.evicted) && evictedCount == s.evictedCount && Arrays.equals(readings, s.readings)
                 && current == s.current && sinceEpoch == s.sinceEpoch && finished == s.finished
-                && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled;
+                && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled
+                && saidAtPoints == s.saidAtPoints && java.util.Objects.equals(stopAdvice, s.stopAdvice);
     }
 
     @Override

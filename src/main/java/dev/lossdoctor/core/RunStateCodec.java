@@ -16,12 +16,14 @@ import java.util.Arrays;
  *   <li>1 (v0.1.0): a raw reading packed in one byte, the diagnosis in the low four bits (ids
  *       0-11 were the enum's ordinals then, and are its fixed ids now);
  *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s).
+ *   <li>3: after the points, how long the current diagnosis has stood (points seen when it was
+ *       said) and the run's first advice to stop ({@link StopAdvice}).
  * </ul>
  */
 public final class RunStateCodec {
 
     /** The format written. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The oldest format still read. */
     static final int OLDEST = 1;
 
@@ -78,6 +80,8 @@ public final class RunStateCodec {
                     out.writeFloat(s.valScore[i]);
                 }
             }
+            writeVarLong(out, s.saidAtPoints);
+            writeStopAdvice(out, s.stopAdvice);
         }
         return out.toByteArray();
     }
@@ -118,6 +122,11 @@ public final class RunStateCodec {
                 s.val[i] = (f & Point.HAS_VAL) != 0 ? in.readFloat() : Float.NaN;
                 s.valScore[i] = (f & Point.HAS_VAL_SCORE) != 0 ? in.readFloat() : Float.NaN;
             }
+            if (version >= 3) {
+                s.saidAtPoints = readVarLong(in);
+                s.stopAdvice = readStopAdvice(in);
+            } // older formats knew neither: the current diagnosis stands from now, no advice recorded
+
             s.rebuildAll();
             return s;
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
@@ -170,6 +179,25 @@ public final class RunStateCodec {
             return RawReading.of(d, null, true);
         }
         return RawReading.of(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
+    }
+
+    /** Format 3's first advice to stop: its diagnosis id + 1 (0: none), then its epoch and event time. */
+    private static void writeStopAdvice(Out out, StopAdvice a) {
+        if (a == null) {
+            out.writeByte(NONE);
+            return;
+        }
+        out.writeByte(a.diagnosis().id() + 1);
+        writeVarLong(out, zigzag(a.sinceX()));
+        out.writeLong(a.atMillis());
+    }
+
+    private static StopAdvice readStopAdvice(In in) {
+        int d = in.readUnsignedByte();
+        if (d == NONE) {
+            return null;
+        }
+        return new StopAdvice(Diagnosis.byId(d - 1), unzigzag(readVarLong(in)), in.readLong());
     }
 
     private static int configChars(RunConfig c) {

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The latest full status of one run: what {@code training-run-status} carries and what
  * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
- * for charts.
+ * for charts; {@code afterStopAdvice} what the run trained after it was first advised to stop (null
+ * if it never was).
  */
 public record RunStatus(
         String runId,
@@ -25,7 +26,16 @@ public record RunStatus(
         boolean finished,
         long points,
         Instant updated,
-        List<CurvePoint> curve) {
+        List<CurvePoint> curve,
+        StopAdvice.Spent afterStopAdvice) {
+
+    /** A status with nothing after a stop advice (none given, or a reader that does not know the field). */
+    public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss, Double valLoss,
+            String trainTrend, String valTrend, Long bestValEpoch, Double bestValLoss, String summary,
+            List<String> recommendations, boolean finished, long points, Instant updated, List<CurvePoint> curve) {
+        this(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch, bestValLoss,
+                summary, recommendations, finished, points, updated, curve, null);
+    }
 
     public Severity severity() {
         return diagnosis.severity();
@@ -34,7 +44,7 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of());
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice);
     }
 
     /** One point of a run's recent curve; a missing or non-finite value is null. */

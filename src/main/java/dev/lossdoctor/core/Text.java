@@ -1,7 +1,7 @@
 package dev.lossdoctor.core;
 
 /** Numbers as a person reads them in a summary. */
-final class Text {
+public final class Text {
 
     private Text() {
     }
@@ -123,7 +123,7 @@ final class Text {
         return v < 0 ? -r : r;
     }
 
-    static String duration(long millis) {
+    public static String duration(long millis) {
         long minutes = millis / 60_000;
         if (minutes < 120) {
             return minutes + " min";

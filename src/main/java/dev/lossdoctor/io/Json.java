@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.core.StopAdvice;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -82,6 +83,14 @@ public final class Json {
         n.put("finished", s.finished());
         n.put("points", s.points());
         putTime(n, "updated", s.updated());
+        if (s.afterStopAdvice() != null) {
+            StopAdvice.Spent spent = s.afterStopAdvice();
+            ObjectNode a = n.putObject("after_stop_advice");
+            a.put("epochs", spent.epochs());
+            a.put("seconds", spent.seconds());
+            a.put("since_epoch", spent.sinceEpoch());
+            a.put("diagnosis", spent.diagnosis().code());
+        }
         if (s.curve().isEmpty()) {
             return n; // the status topic carries no curve; /runs/{id} does
         }

@@ -3,6 +3,7 @@ package dev.lossdoctor.service;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.streams.AnalysisMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -40,6 +41,8 @@ public final class DiagnosisMeters implements AnalysisMetrics, MeterBinder {
     private final Map<Diagnosis, AtomicLong> runsByDiagnosis = new EnumMap<>(Diagnosis.class);
     private final Map<Diagnosis, Counter> diagnoses = new EnumMap<>(Diagnosis.class);
     private final Map<Release, Counter> evictions = new EnumMap<>(Release.class);
+    private final Map<Diagnosis, Counter> epochsAfterStopAdvice = new EnumMap<>(Diagnosis.class);
+    private final Map<Diagnosis, Counter> secondsAfterStopAdvice = new EnumMap<>(Diagnosis.class);
     private final AtomicLong latestRecordMillis = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, RunGauges> perRun = new ConcurrentHashMap<>();
     private volatile MeterRegistry registry;
@@ -74,6 +77,14 @@ public final class DiagnosisMeters implements AnalysisMetrics, MeterBinder {
                     .tag("severity", d.severity().code()).description("Diagnosis events emitted").register(r));
             Gauge.builder("lossdoctor.runs", runsByDiagnosis.get(d), AtomicLong::get).tag("diagnosis", d.code())
                     .description("Runs held by this instance, by current diagnosis").register(r);
+        }
+        for (Diagnosis d : StopAdvice.ADVISED_BY) { // all labels present from the start
+            epochsAfterStopAdvice.put(d, Counter.builder("lossdoctor.epochs.after.stop.advice").tag("diagnosis", d.code())
+                    .description("Epochs (steps, for runs reporting steps only) trained after Loss Doctor first advised stopping, "
+                            + "by the diagnosis that advised it").register(r));
+            secondsAfterStopAdvice.put(d, Counter.builder("lossdoctor.seconds.after.stop.advice").tag("diagnosis", d.code())
+                    .description("Training time (event time) after Loss Doctor first advised stopping, "
+                            + "by the diagnosis that advised it").register(r));
         }
         for (Release why : List.of(Release.FINISHED, Release.IDLE, Release.CAPACITY)) {
             evictions.put(why, Counter.builder("lossdoctor.runs.evicted").tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
@@ -125,6 +136,15 @@ public final class DiagnosisMeters implements AnalysisMetrics, MeterBinder {
         Counter c = diagnoses.get(event.diagnosis());
         if (c != null) {
             c.increment();
+        }
+    }
+
+    @Override
+    public void spentAfterStopAdvice(Diagnosis advisedBy, long epochs, long seconds) {
+        Counter e = epochsAfterStopAdvice.get(advisedBy), t = secondsAfterStopAdvice.get(advisedBy);
+        if (e != null) {
+            e.increment(epochs);
+            t.increment(seconds);
         }
     }
 

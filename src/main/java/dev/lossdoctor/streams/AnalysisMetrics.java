@@ -56,6 +56,14 @@ public interface AnalysisMetrics {
     default void runUpdated(RunStatus status, Diagnosis previous) {
     }
 
+    /**
+     * A run trained on after it was advised to stop: {@code epochs} more epochs (steps, for a run
+     * reporting steps only) and {@code seconds} more seconds of event time since its last record,
+     * charged to the diagnosis that first advised it ({@code after_stop_advice}).
+     */
+    default void spentAfterStopAdvice(Diagnosis advisedBy, long epochs, long seconds) {
+    }
+
     /** This instance no longer holds the run; {@code current} is its last diagnosis. */
     default void runReleased(String runId, Diagnosis current, Release why) {
     }

@@ -4,6 +4,7 @@ import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.streams.AnalysisMetrics.Release;
 import java.util.List;
@@ -71,11 +72,17 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         }
         List<DiagnosisEvent> events;
         RunState fallback = runs.fallback(state);
+        StopAdvice.Spent spentBefore = state.afterStopAdvice();
         try {
             events = analyzer.apply(state, record.value());
         } catch (RuntimeException e) {
             runs.restore(record.key(), fallback); // the processing exception handler decides what happens next
             throw e;
+        }
+        StopAdvice.Spent spent = StopAdvice.Spent.growth(spentBefore, state.afterStopAdvice());
+        if (spent != null && (spent.epochs() > 0 || (spent.seconds() != null && spent.seconds() > 0))) {
+            config.metrics().spentAfterStopAdvice(spent.diagnosis(), spent.epochs(),
+                    spent.seconds() == null ? 0 : spent.seconds());
         }
         runs.put(state);
         outputs.publish(state, previous, events, record.timestamp());

@@ -11,6 +11,7 @@ import static dev.lossdoctor.streams.JsonReads.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +58,15 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
-                List.copyOf(curve));
+                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")));
+    }
+
+    private static StopAdvice.Spent afterStopAdvice(JsonNode a) {
+        if (a == null || !a.isObject()) {
+            return null;
+        }
+        Long epochs = longValue(a, "epochs"), since = longValue(a, "since_epoch");
+        return new StopAdvice.Spent(diagnosis(a, "diagnosis"), since == null ? 0 : since, epochs == null ? 0 : epochs,
+                longValue(a, "seconds"));
     }
 }

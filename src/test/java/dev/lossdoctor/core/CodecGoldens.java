@@ -23,7 +23,11 @@ import java.util.List;
 final class CodecGoldens {
 
     /** A run, and how many of its events make the stored state. */
-    record Scenario(String name, List<TrainingEvent> events, int cut) {
+    record Scenario(String name, List<TrainingEvent> events, int cut, int firstFormat) {
+
+        Scenario(String name, List<TrainingEvent> events, int cut) {
+            this(name, events, cut, 1);
+        }
 
         @Override
         public String toString() {
@@ -91,14 +95,36 @@ final class CodecGoldens {
         out.add(new Scenario("per-step", aRun("per-step").withConfig(config().optimizer("sgd").lr(0.05).batchSize(16))
                 .epochs(30).perStep(4).trainCurve(e -> decay(e, 2.0, 0.4, 8)).valCurve(e -> decay(e, 2.1, 0.5, 8))
                 .noise(0.03, 8).finished().events(), 80));
+        // format 3 keeps the first advice to stop: an overfitting run cut well after it was said
+        out.add(new Scenario("advised", aRun("advised").started().epochs(60)
+                .trainCurve(e -> decay(e, 2.2, 0.1, 10)).valCurve(e -> uShape(e, 2.3, 0.5, 18, 0.03)).noise(0.005, 9)
+                .finished().events(), 45, 3));
         return out;
+    }
+
+    /** The scenarios a format has blobs of (a scenario added with a later format has none in the older ones). */
+    static List<Scenario> scenarios(int format) {
+        return scenarios().stream().filter(sc -> sc.firstFormat() <= format).toList();
+    }
+
+    /**
+     * The state a format {@code format} blob of {@code s} decodes to: what the format did not store
+     * yet takes its "unknown" value (format 3 added how long the diagnosis has stood and the first
+     * advice to stop).
+     */
+    static RunState asStoredIn(RunState s, int format) {
+        if (format < 3) {
+            s.saidAtPoints = 0;
+            s.stopAdvice = null;
+        }
+        return s;
     }
 
     /** Writes today's blobs: {@code CodecGoldens <dir>} (e.g. src/test/resources/codec/v1). */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         Files.createDirectories(dir);
-        for (Scenario sc : scenarios()) {
+        for (Scenario sc : scenarios(RunStateCodec.VERSION)) {
             RunState s = sc.stateBefore();
             Files.writeString(dir.resolve(sc.name() + ".hex"), HexFormat.of().formatHex(RunStateCodec.encode(s)) + "\n",
                     StandardCharsets.UTF_8);

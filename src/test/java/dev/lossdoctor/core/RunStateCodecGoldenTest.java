@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,14 +22,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RunStateCodecGoldenTest {
 
     /** Every format a release wrote. Never remove one: a store may still hold it. */
-    static final List<String> VERSIONS = List.of("v1", "v2");
+    static final List<String> VERSIONS = List.of("v1", "v2", "v3");
     /** The format today's code writes: its blobs must come out byte for byte. */
     static final String WRITTEN = "v" + RunStateCodec.VERSION;
 
     static Stream<Arguments> blobs() {
         List<Arguments> out = new ArrayList<>();
         for (String v : VERSIONS) {
-            for (CodecGoldens.Scenario sc : CodecGoldens.scenarios()) {
+            for (CodecGoldens.Scenario sc : CodecGoldens.scenarios(format(v))) {
                 out.add(Arguments.of(v, sc));
             }
         }
@@ -43,7 +44,8 @@ class RunStateCodecGoldenTest {
 
         RunState decoded = RunStateCodec.decode(blob);
 
-        assertThat(decoded).as("%s %s decoded", version, sc.name()).isEqualTo(sc.stateBefore());
+        assertThat(decoded).as("%s %s decoded", version, sc.name())
+                .isEqualTo(CodecGoldens.asStoredIn(sc.stateBefore(), format(version)));
         List<String> expected = resource(version, sc.name() + ".next").lines().toList();
         assertThat(sc.next(decoded)).as("%s %s: the rest of the run", version, sc.name()).isEqualTo(expected);
     }
@@ -59,17 +61,38 @@ class RunStateCodecGoldenTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("scenarios")
+    @MethodSource("v1Scenarios")
     void shouldUpgradeAnOldStateToTheNewestFormatOnItsNextWrite(CodecGoldens.Scenario sc) throws IOException {
         byte[] v1 = HexFormat.of().parseHex(resource("v1", sc.name() + ".hex").strip());
         byte[] newest = HexFormat.of().parseHex(resource(WRITTEN, sc.name() + ".hex").strip());
 
         assertThat(v1[0]).isEqualTo((byte) 1);
-        assertThat(RunStateCodec.encode(RunStateCodec.decode(v1))).isEqualTo(newest);
+        assertThat(RunStateCodec.encode(RunStateCodec.decode(v1)))
+                .isEqualTo(RunStateCodec.encode(CodecGoldens.asStoredIn(RunStateCodec.decode(newest), 1)));
+    }
+
+    @Test
+    void shouldKeepTheFirstAdviceToStopInTheNewestFormat() throws IOException {
+        byte[] blob = HexFormat.of().parseHex(resource(WRITTEN, "advised.hex").strip());
+
+        RunState decoded = RunStateCodec.decode(blob);
+
+        assertThat(decoded.afterStopAdvice()).as("the advice the run was given before it was stored").isNotNull();
+        assertThat(decoded.afterStopAdvice().diagnosis()).isEqualTo(Diagnosis.OVERFITTING);
+        assertThat(decoded.afterStopAdvice().epochs()).isPositive();
     }
 
     static Stream<CodecGoldens.Scenario> scenarios() {
-        return CodecGoldens.scenarios().stream();
+        return CodecGoldens.scenarios(RunStateCodec.VERSION).stream();
+    }
+
+    /** Scenarios that v1 has blobs of, for the upgrade from it. */
+    static Stream<CodecGoldens.Scenario> v1Scenarios() {
+        return CodecGoldens.scenarios(1).stream();
+    }
+
+    private static int format(String version) {
+        return Integer.parseInt(version.substring(1));
     }
 
     private static String resource(String version, String name) throws IOException {

@@ -205,17 +205,23 @@ class RunStateCodecTest {
         assertThatThrownBy(() -> RunStateCodec.decode(big)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** Where the window size byte is: the codec writes it after everything else but the points. */
+    /**
+     * Where the window size byte is: the codec writes it after everything but the points and the
+     * two-byte trailer of a state with nothing said yet (format 3: points when said, no stop advice).
+     */
     private static int indexOfWindowSize(byte[] bytes, RunState s) {
         byte[] headerOnly = RunStateCodec.encode(copyWithoutWindow(s));
-        assertThat(headerOnly[headerOnly.length - 1]).isZero();
-        assertThat(bytes[headerOnly.length - 1]).isEqualTo((byte) s.windowSize());
-        return headerOnly.length - 1;
+        int at = headerOnly.length - 3;
+        assertThat(headerOnly[at]).isZero();
+        assertThat(bytes[at]).isEqualTo((byte) s.windowSize());
+        return at;
     }
 
     private static RunState copyWithoutWindow(RunState s) {
         RunState c = RunStateCodec.decode(RunStateCodec.encode(s));
         c.size = 0;
+        c.saidAtPoints = 0;
+        c.stopAdvice = null;
         return c;
     }
 

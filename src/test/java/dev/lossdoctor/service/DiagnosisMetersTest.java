@@ -6,6 +6,10 @@ import static dev.lossdoctor.streams.Events.runStarted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.core.StopAdvice;
+import dev.lossdoctor.streams.Events;
+import dev.lossdoctor.streams.RunStatusSerde;
 import dev.lossdoctor.streams.LossDoctorTopology;
 import dev.lossdoctor.streams.TopologyConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -15,9 +19,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +99,30 @@ class DiagnosisMetersTest {
         assertThat(runs(Diagnosis.MISCONFIGURED)).isEqualTo(1);
         assertThat(diagnoses(Diagnosis.WARMING_UP)).isEqualTo(2);
         assertThat(diagnoses(Diagnosis.MISCONFIGURED)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountTheEpochsAndSecondsTrainedAfterTheAdviceToStopAsTheStatusSaysThem() {
+        TestOutputTopic<String, RunStatus> statuses = driver.createOutputTopic("training-run-status", new StringDeserializer(),
+                new RunStatusSerde().deserializer());
+        input.pipeInput("a", runStarted("a", T0), T0);
+        for (int e = 1; e <= 40; e++) {
+            input.pipeInput("a", metrics("a", e, Events.trainLoss(e), Events.valLoss(e), minute(e)), minute(e));
+        }
+
+        StopAdvice.Spent spent = statuses.readKeyValuesToMap().get("a").afterStopAdvice();
+        assertThat(spent).as("the run was advised to stop and trained on").isNotNull();
+        assertThat(spent.epochs()).isPositive();
+        assertThat(registry.get("lossdoctor.epochs.after.stop.advice").tag("diagnosis", spent.diagnosis().code()).counter().count())
+                .isEqualTo(spent.epochs());
+        assertThat(registry.get("lossdoctor.seconds.after.stop.advice").tag("diagnosis", spent.diagnosis().code()).counter().count())
+                .isEqualTo(spent.seconds().doubleValue()).isEqualTo(spent.epochs() * 60.0);
+        for (Diagnosis other : StopAdvice.ADVISED_BY) {
+            if (other != spent.diagnosis()) {
+                assertThat(registry.get("lossdoctor.epochs.after.stop.advice").tag("diagnosis", other.code()).counter().count())
+                        .as(other.code()).isZero();
+            }
+        }
     }
 
     @Test

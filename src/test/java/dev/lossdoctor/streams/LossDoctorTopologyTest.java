@@ -4,8 +4,10 @@ import static dev.lossdoctor.streams.Events.metrics;
 import static dev.lossdoctor.streams.Events.runFinished;
 import static dev.lossdoctor.streams.Events.runStarted;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
@@ -301,7 +303,14 @@ class LossDoctorTopologyTest {
         List<KeyValue<String, DiagnosisEvent>> events = diagnoses.readKeyValuesToList();
         assertThat(transitions(events, "swapped")).isEqualTo(transitions(events, "in-order")).hasSizeGreaterThan(1);
         Map<String, RunStatus> latest = statuses.readKeyValuesToMap();
-        assertThat(withoutRunId(latest.get("swapped"))).isEqualTo(withoutRunId(latest.get("in-order")));
+        ObjectNode swappedStatus = withoutRunId(latest.get("swapped")), inOrderStatus = withoutRunId(latest.get("in-order"));
+        // the advice to stop is dated by the event that brought it, which the swap can move by one epoch
+        JsonNode swappedAdvice = swappedStatus.remove("after_stop_advice"), inOrderAdvice = inOrderStatus.remove("after_stop_advice");
+        assertThat(swappedStatus).isEqualTo(inOrderStatus);
+        assertThat(swappedAdvice.get("diagnosis")).isEqualTo(inOrderAdvice.get("diagnosis"));
+        assertThat(swappedAdvice.get("since_epoch").asLong()).isCloseTo(inOrderAdvice.get("since_epoch").asLong(), within(1L));
+        assertThat(swappedAdvice.get("epochs").asLong() + swappedAdvice.get("since_epoch").asLong())
+                .isEqualTo(40).isEqualTo(inOrderAdvice.get("epochs").asLong() + inOrderAdvice.get("since_epoch").asLong());
         assertThat(latest.get("in-order").finished()).isTrue();
     }
 
