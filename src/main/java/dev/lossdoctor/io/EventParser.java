@@ -278,6 +278,9 @@ public final class EventParser {
     private static MetricsReported metrics(String runId, Fields root, Instant timestamp) {
         Long step = counter(root, "step");
         Long epoch = epoch(root, step != null);
+        JsonNode reported = root.get("epoch");
+        Double fractional = epoch != null && reported.isFloatingPointNumber() && reported.doubleValue() != epoch
+                ? reported.doubleValue() : null;
         if (epoch == null && step == null) {
             throw new InvalidEvent("a metrics event needs an epoch or a step");
         }
@@ -291,7 +294,7 @@ public final class EventParser {
         } else {
             addMetrics(root.others, metrics); // the flat form of a Keras callback's logs
         }
-        return new MetricsReported(runId, epoch, step, timestamp, metrics);
+        return new MetricsReported(runId, epoch, step, timestamp, metrics, fractional);
     }
 
     private static void addMetrics(Map<String, JsonNode> fields, Map<String, Double> into) {
@@ -376,7 +379,15 @@ public final class EventParser {
             throw new InvalidEvent("epoch " + clip(v.asText()) + " is fractional and there is no step to order it by"
                     + " within its epoch: send the step too");
         }
-        return (long) Math.floor(d);
+        return wholeEpoch(d);
+    }
+
+    /**
+     * The epoch a fractional epoch falls in (the one place that decides it, for the stream and the log
+     * readers alike): its whole part, the epochs completed.
+     */
+    static long wholeEpoch(double fractional) {
+        return (long) Math.floor(fractional);
     }
 
     /** Fractional epochs beyond this are no trainer's (and their whole part no longer exact in a double). */

@@ -95,7 +95,10 @@ final class RunLog {
         if (epoch == null || !(epoch >= 0)) {
             return null;
         }
-        return epoch == Math.rint(epoch) || step != null ? (long) Math.floor(epoch) : null;
+        if (epoch == Math.rint(epoch)) {
+            return (long) epoch.doubleValue();
+        }
+        return step != null ? EventParser.wholeEpoch(epoch) : null;
     }
 
     /**
@@ -115,7 +118,8 @@ final class RunLog {
             if (epoch == null && p.step() == null) {
                 continue; // no axis at all (or a fractional epoch alone): nothing the core could place
             }
-            events.accept(new MetricsReported(runId, epoch, p.step(), p.timestamp(), p.metrics()));
+            Double fractional = epoch != null && p.epoch() != epoch.doubleValue() ? p.epoch() : null;
+            events.accept(new MetricsReported(runId, epoch, p.step(), p.timestamp(), p.metrics(), fractional));
             lastEpoch = epoch;
         }
         if (finished) {

@@ -134,12 +134,15 @@ class EventParserTest {
                     {"run_id":"r1","epoch":0.25,"step":500,"loss":0.71,"learning_rate":4.0e-5}""");
 
             assertThat(m.epoch()).isZero();
+            assertThat(m.fractionalEpoch()).as("kept as reported, for charts and forwarding").isEqualTo(0.25);
             assertThat(m.step()).isEqualTo(500L);
             assertThat(m.metrics()).containsOnly(entry("train_loss", 0.71), entry("lr", 4.0e-5));
             assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":2.999,\"step\":5999,\"metrics\":{\"val_loss\":1}}").epoch())
                     .isEqualTo(2L);
             assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":3.0,\"step\":6000,\"metrics\":{\"val_loss\":1}}").epoch())
                     .as("a whole epoch written as a float").isEqualTo(3L);
+            assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":3.0,\"step\":6000,\"loss\":1}").fractionalEpoch()).isNull();
+            assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":3,\"loss\":1}").fractionalEpoch()).isNull();
         }
 
         @Test
