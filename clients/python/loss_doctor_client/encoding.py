@@ -141,6 +141,21 @@ def counter(value):
     return int(f)
 
 
+def epoch_number(value):
+    """An epoch as Loss Doctor takes it: a whole one as an int, a fractional one (Hugging Face's 0.25
+    after a quarter of the first epoch) as a float; None when absent or unusable."""
+    value = _unwrap(value)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(f) or f < 0:
+        return None
+    return int(f) if f.is_integer() else f
+
+
 def utc_now_iso():
     now = datetime.datetime.now(datetime.timezone.utc)
     return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")

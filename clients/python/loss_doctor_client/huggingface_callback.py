@@ -4,11 +4,17 @@ Follows the documented ``transformers.TrainerCallback`` interface: every event i
 ``event(args, state, control, **kwargs)``; ``on_log`` gets ``logs=``. The Trainer logs training
 metrics (``loss``, ``learning_rate``, ``grad_norm``, ``epoch``) every ``logging_steps`` and
 evaluation metrics (``eval_loss``, ``eval_accuracy``...) after each evaluation, each in its own
-``on_log`` call, often at the same ``global_step``. Loss Doctor keeps the first report of a point,
-so the callback holds a training log until it knows whether an evaluation of the same step follows
-(the next log, step or epoch), and sends the two as one point: ``train_loss`` from ``loss``,
-``val_*`` from ``eval_*``, ``lr`` from ``learning_rate``. Points carry ``step`` (the global step)
-and ``epoch`` (the epochs done). Only the main process reports.
+``on_log`` call. Training is usually logged far more often than evaluated; a point per training log
+would bury the few validation values among them (the analysis reads trends over the last points).
+So when the run evaluates (``eval_strategy`` other than ``"no"``), the callback sends one point per
+evaluation carrying the latest training values logged at or before its step, exactly the points
+``loss-doctor analyze`` reads from the run's ``trainer_state.json`` (a second evaluation at a step
+already sent, the ``evaluate()`` after training, is left out); a run that doesn't evaluate sends a
+point per training log (when the arguments don't say, training logs are sent until the first
+evaluation). Names: ``train_loss`` from ``loss``, ``lr`` from ``learning_rate``,
+``val_*`` from ``eval_*``. Points carry ``step`` (the global step) and the real, fractional
+``epoch`` the Trainer logged (0.25 after a quarter of the first epoch). Only the main process
+reports.
 
 Without ``transformers`` installed the class derives from a stand-in with the same hooks, so that
 this module imports anywhere.
@@ -59,14 +65,26 @@ def _curve_metrics(logs):
     return out
 
 
-def _epochs_done(state):
-    epoch = getattr(state, "epoch", None)
-    if epoch is None:
-        return None
-    try:
-        return int(math.floor(float(epoch) + 1e-9))
-    except (TypeError, ValueError):
-        return None
+def _epoch(logs, state):
+    """The epoch of a log, as the Trainer wrote it in the log (so in ``trainer_state.json``), else the state's."""
+    for value in (logs.get("epoch"), getattr(state, "epoch", None)):
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(f) and f >= 0:
+            return int(f) if f.is_integer() else f
+    return None
+
+
+def _evaluates(args):
+    """Whether the Trainer evaluates during training: ``eval_strategy`` (``evaluation_strategy``
+    before transformers 4.41) other than ``"no"``; None when the arguments don't say."""
+    for field in ("eval_strategy", "evaluation_strategy"):
+        strategy = getattr(args, field, None)
+        if strategy is not None:
+            return str(_value(strategy)).lower() != "no"
+    return None
 
 
 class HuggingFaceCallback(_HFBase, ReporterOwner):
@@ -81,7 +99,10 @@ class HuggingFaceCallback(_HFBase, ReporterOwner):
                  close_timeout=10.0, **reporter_kwargs):
         super().__init__()
         self._init_reporter(reporter, bootstrap_servers, run_id, topic, config, close_timeout, reporter_kwargs)
-        self._pending = None  # (step, epoch, metrics) of a training log not sent yet
+        self._training = {}  # the latest value of each training metric logged, sent with the next evaluation
+        self._evaluated = set()  # the steps evaluated
+        self._evaluates = None
+        self._pending = None  # (step, epoch, metrics) of a training log not sent yet (runs that don't evaluate)
 
     @property
     def run_id(self):
@@ -126,6 +147,7 @@ class HuggingFaceCallback(_HFBase, ReporterOwner):
         if run_name:
             config["run_name"] = str(run_name)
         config.update(self.user_config)
+        self._evaluates = _evaluates(args)
         self.reporter.run_started(config)
 
     @safely
@@ -136,18 +158,21 @@ class HuggingFaceCallback(_HFBase, ReporterOwner):
         if not metrics:
             return
         step = getattr(state, "global_step", None)
-        epoch = _epochs_done(state)
-        is_eval = any(k.startswith("eval_") for k in logs)
-        if is_eval:
+        epoch = _epoch(logs, state)
+        if any(k.startswith("eval_") for k in logs):
             if self._pending is not None and self._pending[0] == step:
-                merged = dict(self._pending[2])
-                merged.update(metrics)
-                self._pending = None
-                self._send(step, epoch, merged)
-            else:
-                self._flush()
-                self._send(step, epoch, metrics)
-        else:
+                self._pending = None  # its values are in _training: sent with this evaluation
+            self._flush()
+            if step in self._evaluated:
+                return  # evaluate() after training, at the last step again
+            self._evaluated.add(step)
+            point = dict(self._training)
+            point.update(metrics)
+            self._send(step, epoch, point)
+            return
+        self._training.update(metrics)
+        if not (self._evaluates or (self._evaluates is None and self._evaluated)):
+            # a point per training log, held until the next step: an evaluation of the same step joins it
             self._flush()
             self._pending = (step, epoch, metrics)
 

@@ -28,7 +28,7 @@ import uuid
 
 from . import backends
 from .encoding import (MAX_EVENT_BYTES, MAX_RUN_ID_LENGTH, KNOWN_CONFIG_FIELDS, clean_metrics,
-                       counter, dumps, json_safe, utc_now_iso)
+                       counter, dumps, epoch_number, json_safe, utc_now_iso)
 
 LOG = logging.getLogger("loss_doctor_client")
 
@@ -118,15 +118,22 @@ class Reporter:
         Metric names follow Keras (``loss``, ``val_loss``, ``accuracy``...) or Loss Doctor
         (``train_loss``...); ``metrics`` takes names that aren't Python identifiers. NaN and
         infinities are sent as ``"NaN"``/``"Infinity"``; values that are no number are left out.
+        ``epoch`` may be fractional (``report(0.25, step=500, ...)``): Loss Doctor reads it as the
+        epoch it falls in, ordered by ``step``, which it then needs.
         """
         try:
             all_metrics = dict(metrics or {})
             all_metrics.update(named_metrics)
-            e, s = counter(epoch), counter(step)
+            e, s = epoch_number(epoch), counter(step)
             if e is None and s is None:
                 self._warn("no-epoch", "Loss Doctor: report() needs an epoch or a step (got epoch=%r, "
                                        "step=%r): point of run %s not sent", epoch, step, self.run_id)
                 return
+            if isinstance(e, float) and s is None:
+                # Loss Doctor orders a fractional epoch's points by their step: without one, the epoch done
+                self._warn("fractional-epoch", "Loss Doctor: a fractional epoch needs a step (got epoch=%r): "
+                                               "sent as epoch %d", epoch, int(e))
+                e = int(e)
             kept, skipped = clean_metrics(all_metrics)
             if skipped:
                 with self._cond:
@@ -150,7 +157,7 @@ class Reporter:
         """The run ends (``completed``, ``stopped_early``, ``failed``, ``interrupted``...)."""
         try:
             event = {"type": "run_finished", "run_id": self.run_id, "status": str(status)}
-            e = counter(epoch) if epoch is not None else self._last_epoch
+            e = epoch_number(epoch) if epoch is not None else self._last_epoch
             if e is not None:
                 event["epoch"] = e
             event["timestamp"] = utc_now_iso()

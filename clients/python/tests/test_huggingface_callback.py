@@ -24,11 +24,16 @@ class OptimizerNames:  # transformers.training_args.OptimizerNames is a str enum
     value = "adamw_torch"
 
 
+class IntervalStrategy:  # transformers.trainer_utils.IntervalStrategy: "no", "steps", "epoch"
+    def __init__(self, value):
+        self.value = value
+
+
 def training_args(**overrides):
     args = dict(optim=OptimizerNames(), learning_rate=5e-5, weight_decay=0.0, lr_scheduler_type="linear",
                 warmup_ratio=0.0, seed=42, per_device_train_batch_size=16, gradient_accumulation_steps=2,
                 world_size=1, num_train_epochs=2, max_steps=-1, run_name="bert-sst2", logging_steps=5,
-                eval_steps=10)
+                eval_steps=10, eval_strategy=IntervalStrategy("steps"))
     args.update(overrides)
     return types.SimpleNamespace(**args)
 
@@ -60,7 +65,7 @@ def train(cb, args, state, steps_per_epoch, train_loss, eval_loss, stop_at=None)
                 logs = {"loss": train_loss(state.global_step), "grad_norm": 1.5, "learning_rate": 4e-5,
                         "epoch": round(state.epoch, 4)}
                 cb.on_log(args, state, control, logs=logs, **kw)
-            if state.global_step % args.eval_steps == 0:
+            if eval_loss is not None and state.global_step % args.eval_steps == 0:
                 metrics = {"eval_loss": eval_loss(state.global_step), "eval_accuracy": 0.8, "eval_runtime": 1.2,
                            "eval_samples_per_second": 100.0, "eval_steps_per_second": 10.0,
                            "epoch": round(state.epoch, 4)}
@@ -89,7 +94,7 @@ class HuggingFaceCallbackTest(unittest.TestCase):
         return HuggingFaceCallback(bootstrap_servers="kafka:9092", run_id="hf-1", backend=self.factory,
                                    exit_timeout=0, **kwargs)
 
-    def test_training_and_evaluation_logs_of_a_step_become_one_point(self):
+    def test_each_evaluation_is_one_point_with_the_latest_training_values(self):
         cb = self.callback(config={"dataset": "sst2"})
         train(cb, training_args(), trainer_state(max_steps=40), steps_per_epoch=20,
               train_loss=lambda s: 1.0 / s, eval_loss=lambda s: 2.0 / s)
@@ -101,36 +106,68 @@ class HuggingFaceCallbackTest(unittest.TestCase):
             "model": "bert-base-uncased",
             "run_name": "bert-sst2", "dataset": "sst2"})
         points = [e for e in sent if e["type"] == "metrics"]
-        self.assertEqual([p["step"] for p in points], [5, 10, 15, 20, 25, 30, 35, 40], "one point per step")
+        self.assertEqual([p["step"] for p in points], [10, 20, 30, 40], "one point per evaluation")
         by_step = {p["step"]: p for p in points}
-        self.assertEqual(by_step[5]["metrics"], {"train_loss": 0.2, "grad_norm": 1.5, "lr": 4e-5})
         self.assertEqual(by_step[10]["metrics"], {"train_loss": 0.1, "grad_norm": 1.5, "lr": 4e-5,
                                                   "val_loss": 0.2, "val_accuracy": 0.8})
-        self.assertEqual([p["epoch"] for p in points], [0, 0, 0, 1, 1, 1, 1, 2], "epochs done")
+        self.assertEqual([p["epoch"] for p in points], [0.5, 1, 1.5, 2], "the real, fractional epoch")
+        self.assertIsInstance(points[1]["epoch"], int, "a whole epoch is sent whole")
         self.assertTrue(all("val_runtime" not in p["metrics"] for p in points))
         self.assertEqual(sent[-1]["type"], "run_finished")
         self.assertEqual(sent[-1]["status"], "completed")
-        self.assertEqual(len(sent), 10, "the end-of-training summary is not a point")
+        self.assertEqual(sent[-1]["epoch"], 2)
+        self.assertEqual(len(sent), 6, "the end-of-training summary is not a point")
 
-    def test_evaluation_at_a_step_without_training_log(self):
+    def test_an_evaluation_carries_the_training_log_at_or_before_its_step(self):
         cb = self.callback()
         train(cb, training_args(logging_steps=4, eval_steps=10, num_train_epochs=1), trainer_state(max_steps=20),
-              steps_per_epoch=20, train_loss=lambda s: 1.0, eval_loss=lambda s: 0.5)
+              steps_per_epoch=20, train_loss=lambda s: 1.0 / s, eval_loss=lambda s: 0.5)
         points = [e for e in events(self.records) if e["type"] == "metrics"]
-        self.assertEqual([p["step"] for p in points], [4, 8, 10, 12, 16, 20])
-        self.assertEqual(points[2]["metrics"], {"val_loss": 0.5, "val_accuracy": 0.8})
-        self.assertEqual(points[5]["metrics"]["val_loss"], 0.5)
-        self.assertEqual(points[5]["metrics"]["train_loss"], 1.0)
+        self.assertEqual([p["step"] for p in points], [10, 20])
+        self.assertEqual(points[0]["metrics"]["train_loss"], 1.0 / 8, "logged at step 8, the latest before 10")
+        self.assertEqual(points[1]["metrics"]["train_loss"], 1.0 / 20, "logged at step 20 itself")
+        self.assertEqual([p["epoch"] for p in points], [0.5, 1])
 
-    def test_early_stopping_nan_and_pending_log_at_the_end(self):
+    def test_a_run_that_does_not_evaluate_sends_every_training_log(self):
+        cb = self.callback()
+        train(cb, training_args(logging_steps=5, eval_steps=10 ** 9, eval_strategy=IntervalStrategy("no")),
+              trainer_state(max_steps=40), steps_per_epoch=20, train_loss=lambda s: 1.0 / s, eval_loss=None)
+        points = [e for e in events(self.records) if e["type"] == "metrics"]
+        self.assertEqual([p["step"] for p in points], [5, 10, 15, 20, 25, 30, 35, 40])
+        self.assertEqual([p["epoch"] for p in points], [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2])
+        self.assertEqual(points[0]["metrics"], {"train_loss": 0.2, "grad_norm": 1.5, "lr": 4e-5})
+
+    def test_without_an_eval_strategy_training_logs_are_sent_until_the_first_evaluation(self):
+        args = training_args(logging_steps=5, eval_steps=10)
+        del args.eval_strategy  # arguments of an older or unusual trainer
+        cb = self.callback()
+        train(cb, args, trainer_state(max_steps=40), steps_per_epoch=20, train_loss=lambda s: 1.0 / s,
+              eval_loss=lambda s: 2.0 / s)
+        points = [e for e in events(self.records) if e["type"] == "metrics"]
+        self.assertEqual([p["step"] for p in points], [5, 10, 20, 30, 40])
+        self.assertEqual(points[0]["metrics"]["train_loss"], 0.2)
+        self.assertEqual(points[1]["metrics"]["val_loss"], 0.2)
+        self.assertEqual(points[2]["metrics"]["train_loss"], 1.0 / 20)
+
+    def test_the_evaluate_after_training_at_the_last_step_is_left_out(self):
+        cb = self.callback()
+        args, state = training_args(), trainer_state(max_steps=40)
+        train(cb, args, state, steps_per_epoch=20, train_loss=lambda s: 1.0, eval_loss=lambda s: 0.5)
+        control = types.SimpleNamespace(should_training_stop=False)
+        cb.on_log(args, state, control, logs={"eval_loss": 0.4, "epoch": 2.0})
+        points = [e for e in events(self.records) if e["type"] == "metrics"]
+        self.assertEqual([p["step"] for p in points], [10, 20, 30, 40])
+        self.assertEqual(points[-1]["metrics"]["val_loss"], 0.5)
+
+    def test_early_stopping_and_non_finite_values(self):
         cb = self.callback()
         train(cb, training_args(logging_steps=3), trainer_state(max_steps=40), steps_per_epoch=20,
               train_loss=lambda s: float("nan") if s > 6 else 1.0, eval_loss=lambda s: float("inf"), stop_at=20)
         sent = events(self.records)
         points = [e for e in sent if e["type"] == "metrics"]
-        self.assertEqual([p["step"] for p in points], [3, 6, 9, 10, 12, 15, 18, 20])
-        self.assertEqual(points[2]["metrics"]["train_loss"], "NaN")
-        self.assertEqual(points[3]["metrics"]["val_loss"], "Infinity")
+        self.assertEqual([p["step"] for p in points], [10, 20])
+        self.assertEqual(points[0]["metrics"]["train_loss"], "NaN", "logged at step 9")
+        self.assertEqual(points[0]["metrics"]["val_loss"], "Infinity")
         self.assertEqual(sent[-1]["status"], "stopped_early")
 
     def test_only_the_main_process_reports(self):

@@ -90,6 +90,24 @@ class SendsEventsTest(unittest.TestCase):
         self.assertEqual(event["step"], 7)
         self.assertNotIn("epoch", event)
 
+    def test_a_fractional_epoch_is_sent_as_it_is_with_its_step(self):
+        self.reporter.report(0.25, step=500, loss=0.7)
+        self.reporter.report(2.0, step=4000, loss=0.5)
+        self.reporter.run_finished("completed", epoch=2.5)
+        quarter, whole, finished = self.sent()
+        self.assertEqual((quarter["epoch"], quarter["step"]), (0.25, 500))
+        self.assertEqual(whole["epoch"], 2)
+        self.assertIsInstance(whole["epoch"], int, "a whole epoch is sent whole")
+        self.assertEqual(finished["epoch"], 2.5)
+
+    def test_a_fractional_epoch_without_a_step_is_sent_as_the_epoch_done(self):
+        # Loss Doctor orders a fractional epoch's points by their step; without one it would refuse the point
+        with self.assertLogs("loss_doctor_client", logging.WARNING) as logs:
+            self.reporter.report(1.75, loss=0.7)
+        (event,) = self.sent()
+        self.assertEqual(event["epoch"], 1)
+        self.assertIn("needs a step", "\n".join(logs.output))
+
     def test_a_huge_config_keeps_the_fields_loss_doctor_reads(self):
         with self.assertLogs("loss_doctor_client", logging.WARNING):
             self.reporter.run_started({"optimizer": "sgd", "lr": 0.1, "vocabulary": ["w%d" % i for i in range(20000)]})

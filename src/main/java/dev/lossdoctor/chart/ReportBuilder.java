@@ -33,7 +33,8 @@ public final class ReportBuilder {
             Double trainAcc = pick(metrics, "train_accuracy", false, 1);
             Double valAcc = pick(metrics, "val_accuracy", true, 1);
             if (train != null || val != null || trainAcc != null || valAcc != null) {
-                run.points.add(new Raw(m.epoch(), m.step(), train, val, trainAcc, valAcc, run.points.size()));
+                run.points.add(new Raw(m.epoch(), m.step(), m.fractionalEpoch() != null, train, val, trainAcc, valAcc,
+                        run.points.size()));
             }
         }
     }
@@ -76,7 +77,10 @@ public final class ReportBuilder {
         }
         List<Long> epochs = unique.stream().map(Raw::epoch).toList();
         List<Long> steps = unique.stream().map(Raw::step).toList();
-        boolean bySteps = Curves.bySteps(epochs, steps);
+        // a run reporting fractional epochs (Hugging Face) is drawn against its steps: its epochs, whole
+        // parts only, would stack its points, or shift an evaluation at epoch 0.99 to epoch 0
+        boolean bySteps = Curves.bySteps(epochs, steps)
+                || unique.stream().anyMatch(Raw::fractional) && steps.stream().allMatch(java.util.Objects::nonNull);
         List<ChartPoint> points = new ArrayList<>(unique.size());
         for (Raw r : unique) {
             Long x = bySteps ? r.step : r.epoch != null ? r.epoch : r.step;
@@ -138,6 +142,7 @@ public final class ReportBuilder {
         final List<DiagnosisEvent> events = new ArrayList<>();
     }
 
-    private record Raw(Long epoch, Long step, Double train, Double val, Double trainAcc, Double valAcc, int order) {
+    private record Raw(Long epoch, Long step, boolean fractional, Double train, Double val, Double trainAcc, Double valAcc,
+                       int order) {
     }
 }

@@ -174,7 +174,7 @@ public final class SimulatedTrainers implements AutoCloseable {
     /** The event as this round of the replay sends it: under the round's run id, stamped with the replay's clock. */
     static TrainingEvent retimed(TrainingEvent e, String runId, Instant at) {
         if (e instanceof MetricsReported m) {
-            return new MetricsReported(runId, m.epoch(), m.step(), at, m.metrics());
+            return new MetricsReported(runId, m.epoch(), m.step(), at, m.metrics(), m.fractionalEpoch());
         }
         if (e instanceof RunStarted s) {
             return new RunStarted(runId, at, s.config());

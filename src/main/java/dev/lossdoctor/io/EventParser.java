@@ -243,7 +243,7 @@ public final class EventParser {
         return switch (kind) {
             case "metrics" -> metrics(runId, root, timestamp);
             case "run_started" -> new RunStarted(runId, timestamp, config(root.get("config")));
-            case "run_finished" -> new RunFinished(runId, counter(root, "epoch"), optionalText(root, "status"), timestamp);
+            case "run_finished" -> new RunFinished(runId, epoch(root, true), optionalText(root, "status"), timestamp);
             default -> throw new InvalidEvent("unknown event type '" + clip(kind) + "'");
         };
     }
@@ -276,8 +276,11 @@ public final class EventParser {
     }
 
     private static MetricsReported metrics(String runId, Fields root, Instant timestamp) {
-        Long epoch = counter(root, "epoch");
         Long step = counter(root, "step");
+        Long epoch = epoch(root, step != null);
+        JsonNode reported = root.get("epoch");
+        Double fractional = epoch != null && reported.isFloatingPointNumber() && reported.doubleValue() != epoch
+                ? reported.doubleValue() : null;
         if (epoch == null && step == null) {
             throw new InvalidEvent("a metrics event needs an epoch or a step");
         }
@@ -291,7 +294,7 @@ public final class EventParser {
         } else {
             addMetrics(root.others, metrics); // the flat form of a Keras callback's logs
         }
-        return new MetricsReported(runId, epoch, step, timestamp, metrics);
+        return new MetricsReported(runId, epoch, step, timestamp, metrics, fractional);
     }
 
     private static void addMetrics(Map<String, JsonNode> fields, Map<String, Double> into) {
@@ -345,6 +348,50 @@ public final class EventParser {
         }
         throw new InvalidEvent("metric " + clip(name) + " is not a number");
     }
+
+    /**
+     * The core's epoch of an event: its whole part. A fractional epoch (Hugging Face's Trainer logs
+     * 0.25 after a quarter of the first epoch, DESIGN section 2) is read as the epoch it falls in, and
+     * the event's step orders it among that epoch's points, as for any run reporting several steps an
+     * epoch: the analysis' epochs keep their meaning (trends over epochs, not points). Without a step
+     * nothing could order a fractional epoch's points within their epoch (each would be taken for a
+     * duplicate of the first), so a metrics event needs one; a run's end needs none.
+     */
+    private static Long epoch(Fields root, boolean orderedByStep) {
+        JsonNode v = root.get("epoch");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw new InvalidEvent("epoch is not a number");
+        }
+        double d = v.doubleValue();
+        if (!(d >= 0)) {
+            throw new InvalidEvent("epoch is not a number >= 0: " + clip(v.asText()));
+        }
+        if (v.isIntegralNumber() ? !v.canConvertToLong() : d >= MAX_EPOCH) {
+            throw new InvalidEvent("epoch " + clip(v.asText()) + " is too large");
+        }
+        if (v.isIntegralNumber() || d == Math.rint(d)) {
+            return v.longValue();
+        }
+        if (!orderedByStep) {
+            throw new InvalidEvent("epoch " + clip(v.asText()) + " is fractional and there is no step to order it by"
+                    + " within its epoch: send the step too");
+        }
+        return wholeEpoch(d);
+    }
+
+    /**
+     * The epoch a fractional epoch falls in (the one place that decides it, for the stream and the log
+     * readers alike): its whole part, the epochs completed.
+     */
+    static long wholeEpoch(double fractional) {
+        return (long) Math.floor(fractional);
+    }
+
+    /** Fractional epochs beyond this are no trainer's (and their whole part no longer exact in a double). */
+    private static final double MAX_EPOCH = 1L << 53;
 
     /** An epoch or step: a non-negative whole number, or absent. */
     private static Long counter(Fields root, String field) {

@@ -15,8 +15,7 @@ import java.util.function.Consumer;
 /**
  * One run read from a log of another tool (Hugging Face, Lightning, Keras, TensorBoard, MLflow),
  * gathered whole and then handed on as events: its config, its points in the log's order, and how
- * it ended. Gathered first because a run's epochs are whole or fractional as a whole (see
- * {@link #coreEpoch}), and the config often comes last in the file.
+ * it ended. Gathered first because the config often comes last in the file.
  */
 final class RunLog {
 
@@ -87,14 +86,19 @@ final class RunLog {
     }
 
     /**
-     * The core's epoch for a point: whole epochs only, until the core takes fractional ones (DESIGN
-     * section 2 allows them). A run with any fractional epoch (Hugging Face's 0.25 after a quarter of
-     * the first epoch) is given with its step as the axis and no epoch at all, so that one run is read
-     * on one axis. The one place that decides it: when {@code MetricsReported} takes a fractional
-     * epoch, return {@code epoch} here.
+     * The core's epoch for a point, as {@link EventParser} reads the same point sent as an event (so
+     * that {@code analyze} of a log and {@code publish} of it read one run): a whole epoch as it is; a
+     * fractional one (Hugging Face's 0.25 after a quarter of the first epoch) as the epoch it falls in,
+     * its step ordering it there. Null for a fractional epoch without a step, which nothing could order.
      */
-    private static Long coreEpoch(Double epoch, boolean runHasFractionalEpochs) {
-        return epoch == null || runHasFractionalEpochs ? null : (long) epoch.doubleValue();
+    static Long coreEpoch(Double epoch, Long step) {
+        if (epoch == null || !(epoch >= 0)) {
+            return null;
+        }
+        if (epoch == Math.rint(epoch)) {
+            return (long) epoch.doubleValue();
+        }
+        return step != null ? EventParser.wholeEpoch(epoch) : null;
     }
 
     /**
@@ -106,16 +110,16 @@ final class RunLog {
      * the core reads a restart (DESIGN section 2: a {@code run_started} with {@code resumed_from_epoch}).
      */
     void emit(Consumer<TrainingEvent> events) {
-        boolean fractional = points.stream().anyMatch(p -> p.epoch() != null && p.epoch() != Math.rint(p.epoch()));
         Instant start = startedAt != null ? startedAt : points.isEmpty() ? null : points.get(0).timestamp();
         events.accept(new RunStarted(runId, start, EventParser.config(config)));
         Long lastEpoch = null;
         for (Point p : points) {
-            Long epoch = coreEpoch(p.epoch(), fractional);
+            Long epoch = coreEpoch(p.epoch(), p.step());
             if (epoch == null && p.step() == null) {
-                continue; // no axis at all: nothing the core could place
+                continue; // no axis at all (or a fractional epoch alone): nothing the core could place
             }
-            events.accept(new MetricsReported(runId, epoch, p.step(), p.timestamp(), p.metrics()));
+            Double fractional = epoch != null && p.epoch() != epoch.doubleValue() ? p.epoch() : null;
+            events.accept(new MetricsReported(runId, epoch, p.step(), p.timestamp(), p.metrics(), fractional));
             lastEpoch = epoch;
         }
         if (finished) {

@@ -36,7 +36,11 @@ public final class TrainingEventSerde extends BaseSerde<TrainingEvent> {
         }
         if (event instanceof MetricsReported m) {
             n.put("type", "metrics");
-            n.put("epoch", m.epoch());
+            if (m.fractionalEpoch() != null) {
+                n.put("epoch", m.fractionalEpoch()); // read back as the same event: its whole part, ordered by its step
+            } else {
+                n.put("epoch", m.epoch());
+            }
             n.put("step", m.step());
             ObjectNode metrics = n.putObject("metrics");
             // non-finite values as strings ("NaN", "Infinity"), which the parser reads back as such

@@ -67,6 +67,37 @@ class ReportBuilderTest {
     }
 
     @Test
+    void shouldDrawARunWithFractionalEpochsAgainstItsStepsEvenWhenTheirWholePartsDiffer() throws Exception {
+        // a real Hugging Face run evaluating once an epoch, at epochs 0.99, 1.99, ...: whole parts 0, 1, ...
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("shared.dir", "../shared"))
+                .resolve("curves/wild/events/hf-030.jsonl");
+        ReportBuilder b = new ReportBuilder();
+        dev.lossdoctor.core.RunAnalyzer analyzer = new dev.lossdoctor.core.RunAnalyzer();
+        dev.lossdoctor.core.RunState state = new dev.lossdoctor.core.RunState("hf-030");
+        new dev.lossdoctor.io.EventFiles().read(file, e -> {
+            b.event(e);
+            analyzer.apply(state, e).forEach(b::diagnosis);
+        }, p -> {
+            throw new AssertionError(p.toString());
+        });
+
+        ChartData chart = b.runs().get(0).chart();
+
+        assertThat(chart.xLabel()).isEqualTo("step");
+        assertThat(chart.points()).as("its 34 evaluations").hasSize(34);
+        assertThat(chart.points()).extracting(ChartPoint::x).startsWith(128.0, 256.0, 384.0).isSorted();
+        ChartData.Change overfitting = chart.changes().stream().filter(c -> c.diagnosis() == Diagnosis.OVERFITTING)
+                .findFirst().orElseThrow();
+        assertThat(overfitting.x()).as("at the step it was read at").isEqualTo(2176.0);
+        assertThat(overfitting.since()).as("its epoch placed on the steps").isNotNull().isLessThan(2176.0);
+        // whole epochs, as before: drawn against the epochs
+        ReportBuilder whole = new ReportBuilder();
+        whole.event(metrics("w", 1L, 100L, Map.of("train_loss", 1.0)));
+        whole.event(metrics("w", 2L, 200L, Map.of("train_loss", 0.9)));
+        assertThat(whole.runs().get(0).chart().xLabel()).isEqualTo("epoch");
+    }
+
+    @Test
     void shouldMarkTheLowestValidationLossOfTheWholeRunEvenAfterTheLastDiagnosis() {
         ReportBuilder b = new ReportBuilder();
         for (long e = 1; e <= 10; e++) {

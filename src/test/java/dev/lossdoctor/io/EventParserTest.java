@@ -128,6 +128,40 @@ class EventParserTest {
         }
 
         @Test
+        void shouldReadAFractionalEpochWithAStepAsTheEpochItFallsIn() {
+            // Hugging Face's Trainer logs epoch 0.25 after a quarter of the first epoch
+            MetricsReported m = metrics("""
+                    {"run_id":"r1","epoch":0.25,"step":500,"loss":0.71,"learning_rate":4.0e-5}""");
+
+            assertThat(m.epoch()).isZero();
+            assertThat(m.fractionalEpoch()).as("kept as reported, for charts and forwarding").isEqualTo(0.25);
+            assertThat(m.step()).isEqualTo(500L);
+            assertThat(m.metrics()).containsOnly(entry("train_loss", 0.71), entry("lr", 4.0e-5));
+            assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":2.999,\"step\":5999,\"metrics\":{\"val_loss\":1}}").epoch())
+                    .isEqualTo(2L);
+            assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":3.0,\"step\":6000,\"metrics\":{\"val_loss\":1}}").epoch())
+                    .as("a whole epoch written as a float").isEqualTo(3L);
+            assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":3.0,\"step\":6000,\"loss\":1}").fractionalEpoch()).isNull();
+            assertThat(metrics("{\"run_id\":\"r1\",\"epoch\":3,\"loss\":1}").fractionalEpoch()).isNull();
+        }
+
+        @Test
+        void shouldRejectAFractionalEpochWithoutAStepSayingWhy() {
+            String reason = reject("{\"run_id\":\"r1\",\"epoch\":0.25,\"loss\":0.71}");
+
+            assertThat(reason).isEqualTo("epoch 0.25 is fractional and there is no step to order it by within its epoch:"
+                    + " send the step too");
+            assertThat(reject("{\"run_id\":\"r1\",\"epoch\":0.25,\"step\":null,\"loss\":0.71}")).isEqualTo(reason);
+        }
+
+        @Test
+        void shouldReadTheFractionalEpochARunFinishedAt() {
+            // a run's end is no point to order: its epoch needs no step
+            RunFinished f = (RunFinished) accept("{\"type\":\"run_finished\",\"run_id\":\"r1\",\"epoch\":2.974}");
+            assertThat(f.epoch()).isEqualTo(2L);
+        }
+
+        @Test
         void shouldTreatAnEventWithoutTypeAsMetrics() {
             MetricsReported m = metrics("{\"run_id\":\"r1\",\"step\":7,\"metrics\":{\"train_loss\":1.5}}");
             assertThat(m.epoch()).isNull();
@@ -310,9 +344,14 @@ class EventParserTest {
         @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
                 "{\"run_id\":\"r1\",\"epoch\":\"12\",\"loss\":1}                | epoch is not a number",
                 "{\"run_id\":\"r1\",\"step\":[1],\"loss\":1}                    | step is not a number",
-                "{\"run_id\":\"r1\",\"epoch\":-1,\"loss\":1}                    | epoch is not a non-negative whole number",
-                "{\"run_id\":\"r1\",\"epoch\":1.5,\"loss\":1}                   | epoch is not a non-negative whole number",
-                "{\"run_id\":\"r1\",\"epoch\":1e30,\"loss\":1}                  | epoch is not a non-negative whole number",
+                "{\"run_id\":\"r1\",\"epoch\":-1,\"loss\":1}                    | epoch is not a number >= 0: -1",
+                "{\"run_id\":\"r1\",\"epoch\":-0.5,\"step\":3,\"loss\":1}       | epoch is not a number >= 0: -0.5",
+                "{\"run_id\":\"r1\",\"epoch\":NaN,\"step\":3,\"loss\":1}        | epoch is not a number >= 0",
+                "{\"run_id\":\"r1\",\"epoch\":1.5,\"loss\":1}                   | epoch 1.5 is fractional and there is no step",
+                "{\"run_id\":\"r1\",\"epoch\":1e30,\"loss\":1}                  | is too large",
+                "{\"run_id\":\"r1\",\"epoch\":1e30,\"step\":3,\"loss\":1}       | is too large",
+                "{\"run_id\":\"r1\",\"epoch\":99999999999999999999,\"loss\":1}  | is too large",
+                "{\"run_id\":\"r1\",\"epoch\":0.5,\"step\":2.5,\"loss\":1}      | step is not a non-negative whole number: 2.5",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"metrics\":[0.5]}              | metrics is not an object",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"metrics\":\"loss=1\"}          | metrics is not an object",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"metrics\":{\"loss\":true}}    | metric train_loss is not a number",

@@ -72,7 +72,9 @@ class LogReadersTest {
         assertThat(p).allSatisfy(m -> assertThat(m.runId()).isEqualTo("hf-001"));
         // the first evaluation, at step 100 (epoch 0.2), with the training values logged at step 100
         assertThat(p.get(0).step()).isEqualTo(100L);
-        assertThat(p.get(0).epoch()).as("a run with fractional epochs is read on its steps").isNull();
+        assertThat(p.get(0).epoch()).as("epoch 0.2 is read as the epoch it falls in, its step ordering it").isZero();
+        assertThat(p).extracting(MetricsReported::epoch).as("five evaluations an epoch, epochs 0.2 to 5.0")
+                .containsExactly(0L, 0L, 0L, 0L, 1L, 1L, 1L, 1L, 1L, 2L, 2L, 2L, 2L, 2L, 3L, 3L, 3L, 3L, 3L, 4L, 4L, 4L, 4L, 4L, 5L);
         assertThat(p.get(0).metrics()).containsOnly(entry("val_loss", 3.5269076824188232), entry("train_loss", 3.7424),
                 entry("lr", 0.0019801394278472417), entry("grad_norm", 5.532876491546631));
         assertThat(started().config().batchSize()).isEqualTo(1);

@@ -204,6 +204,9 @@ class TopicSchemasTest {
                 "{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":{\"optimizer\":\"adam\",\"lr\":0.001,\"sweep_id\":\"s7\"}}",
                 "{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":null,\"resumed_from_epoch\":12}",
                 "{\"type\":\"run_finished\",\"run_id\":\"r1\",\"epoch\":40,\"status\":\"completed\"}",
+                "{\"type\":\"run_finished\",\"run_id\":\"r1\",\"epoch\":2.974,\"status\":\"completed\"}",
+                "{\"run_id\":\"r1\",\"epoch\":0.25,\"step\":500,\"loss\":0.71,\"learning_rate\":4e-05}",
+                "{\"run_id\":\"r1\",\"epoch\":2.0,\"metrics\":{\"val_loss\":0.5}}",
                 "{\"type\":\"run_finished\",\"run_id\":\"r1\"}");
         List<String> rejectedByBoth = List.of(
                 "[1,2]",
@@ -216,7 +219,8 @@ class TopicSchemasTest {
                 "{\"run_id\":\"a\\u0007b\",\"epoch\":1,\"loss\":0.5}",
                 "{\"run_id\":\"r1\",\"epoch\":-1,\"loss\":0.5}",
                 "{\"run_id\":\"r1\",\"epoch\":\"3\",\"loss\":0.5}",
-                "{\"run_id\":\"r1\",\"epoch\":2.5,\"loss\":0.5}",
+                "{\"run_id\":\"r1\",\"epoch\":2.5,\"loss\":0.5}", // fractional, and no step to order it by
+                "{\"run_id\":\"r1\",\"epoch\":-0.5,\"step\":3,\"loss\":0.5}",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"metrics\":[0.5]}",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"metrics\":{\"train_loss\":\"low\"}}",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"loss\":true}",

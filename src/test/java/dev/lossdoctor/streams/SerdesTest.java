@@ -38,6 +38,8 @@ class SerdesTest {
                 new MetricsReported("r/1", 12L, 4800L, T, Map.of("train_loss", 0.51, "val_loss", Double.NaN,
                         "val_accuracy", 0.79, "grad_norm", Double.POSITIVE_INFINITY, "score", Double.NEGATIVE_INFINITY)),
                 new MetricsReported("r/1", null, 7L, T, Map.of("train_loss", 1.0)),
+                new MetricsReported("r/1", 0L, 500L, T, Map.of("train_loss", 0.71, "lr", 4.0e-5), 0.25),
+                new MetricsReported("r/1", 2L, 5999L, T, Map.of("val_loss", 0.9), 2.9996666666666667),
                 new RunFinished("r/1", 40L, "completed", T),
                 new RunFinished("r/1", null, null, T));
 
