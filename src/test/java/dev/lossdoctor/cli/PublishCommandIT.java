@@ -10,6 +10,8 @@ import dev.lossdoctor.io.EventFiles;
 import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.io.ParseResult;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.schemas.SchemaChecks;
+import dev.lossdoctor.schemas.Schemas;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -299,9 +301,10 @@ class PublishCommandIT {
         return records;
     }
 
+    /** A consumer of a test's input topic (named for the test): each value it reads is validated against the input schema. */
     private static KafkaConsumer<String, byte[]> consumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(p, new StringDeserializer(), SchemaChecks.reading(Schemas.METRICS, new ByteArrayDeserializer()));
     }
 }

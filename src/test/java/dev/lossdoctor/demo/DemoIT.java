@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.cli.LossDoctor;
 import dev.lossdoctor.io.Json;
+import dev.lossdoctor.schemas.SchemaChecks;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -131,15 +132,15 @@ class DemoIT {
         return runs;
     }
 
-    /** The run statuses GET /runs answers (none while the service is not answering yet). */
+    /** The run statuses GET /runs answers, each validated against the status schema (none while the service is not answering yet). */
     static List<JsonNode> statuses(int httpPort) {
         List<JsonNode> statuses = new ArrayList<>();
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
-                JsonNode body = Json.read(r.body());
-                (body.isArray() ? body : body.path("runs")).forEach(statuses::add);
+                SchemaChecks.httpAnswer(r.uri(), r.statusCode(), r.body());
+                Json.read(r.body()).forEach(statuses::add);
             }
         } catch (java.io.IOException e) {
             // not up yet
