@@ -151,8 +151,7 @@ final class LiveService implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                SchemaChecks.reading(new StringDeserializer()))) {
+        try (KafkaConsumer<String, String> consumer = SchemaChecks.consumer(p, new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             await(timeout, () -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {

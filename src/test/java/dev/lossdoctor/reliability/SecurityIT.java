@@ -128,8 +128,7 @@ class SecurityIT {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         AtomicReference<JsonNode> read = new AtomicReference<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                SchemaChecks.reading(new StringDeserializer()))) {
+        try (KafkaConsumer<String, String> consumer = SchemaChecks.consumer(c, new StringDeserializer())) {
             consumer.subscribe(List.of("training-diagnoses"));
             await("the diagnosis, read over SASL_SSL").atMost(Duration.ofSeconds(60)).pollInSameThread()
                     .pollInterval(Duration.ofMillis(10)).until(() -> {

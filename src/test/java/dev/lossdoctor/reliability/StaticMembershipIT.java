@@ -29,7 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -302,7 +301,7 @@ class StaticMembershipIT {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), SchemaChecks.reading(new ByteArrayDeserializer()));
+        KafkaConsumer<String, byte[]> c = SchemaChecks.consumer(p, new ByteArrayDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(Kafka.DIAGNOSES).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         c.assign(partitions);

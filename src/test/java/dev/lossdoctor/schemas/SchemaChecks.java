@@ -6,21 +6,27 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The integration tests' contract checks, where records pass: the shared test clients build their
- * producers and consumers with {@link #sending} and {@link #reading}, so that every value an IT
+ * producers with {@link #sending} and their consumers with {@link #consumer}, so that every value an IT
  * sends to a Loss Doctor topic or reads from one is validated against its topic's JSON Schema (and
  * a dead letter's headers against theirs) on the way, and no test can forget to; their HTTP helpers
  * pass {@code GET /runs} answers through {@link #httpAnswer}. Input deliberately unusable goes
@@ -150,6 +156,31 @@ public final class SchemaChecks {
         };
     }
 
+    /**
+     * A consumer (string keys) that validates each record it reads against its topic's schemas: the
+     * values through {@link #reading(Deserializer)}, and the records with a null value (which Kafka
+     * hands no deserializer) as {@link #poll} returns them, a dead letter's headers included.
+     */
+    public static <V> KafkaConsumer<String, V> consumer(Properties config, Deserializer<V> values) {
+        return consumer(config, null, values);
+    }
+
+    /** As {@link #consumer(Properties, Deserializer)}, every topic read being a {@code contract} topic under another name. */
+    public static <V> KafkaConsumer<String, V> consumer(Properties config, String contract, Deserializer<V> values) {
+        return new KafkaConsumer<>(config, new StringDeserializer(), reading(contract, values)) {
+            @Override
+            public ConsumerRecords<String, V> poll(Duration timeout) {
+                ConsumerRecords<String, V> records = super.poll(timeout);
+                for (ConsumerRecord<String, V> r : records) {
+                    if (r.value() == null) {
+                        read(contract == null ? contractOf(r.topic()) : contract, r.headers(), null);
+                    }
+                }
+                return records;
+            }
+        };
+    }
+
     /** A value a test sends to a topic of the contract: valid under the topic's schema. */
     public static void sent(String contract, byte[] value) {
         if (contract.equals(Schemas.DLQ)) {
@@ -165,7 +196,9 @@ public final class SchemaChecks {
             // the value is whatever the producer sent (its schema accepts anything); the headers say why it is here
             Schemas.assertValidHeaders(Schemas.DLQ_HEADERS, headers);
             count(Schemas.DLQ_HEADERS, READ);
-        } else if (hasCloudEventsHeaders(headers)) {
+            return;
+        }
+        if (hasCloudEventsHeaders(headers)) {
             Schemas.assertValidHeaders(Schemas.CLOUDEVENTS_HEADERS, headers);
             count(Schemas.CLOUDEVENTS_HEADERS, READ);
         }
