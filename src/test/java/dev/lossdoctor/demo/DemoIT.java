@@ -25,6 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,6 +70,7 @@ class DemoIT {
             // the assertions below say what was missing
         }
         System.out.printf("demo saw enough after %.1f s; /runs had %s%n", (System.nanoTime() - start) / 1e9, onRuns);
+        Map<String, Integer> onTopics = demo.isAlive() ? readTopics(kafkaPort) : Map.of();
         demo.interrupt();
         demo.join(TimeUnit.SECONDS.toMillis(30));
         System.out.println(out);
@@ -83,6 +89,10 @@ class DemoIT {
         assertThat(onRuns).as("runs on /runs").isNotEmpty();
         assertThat(onRuns.keySet()).anyMatch(printed::containsKey);
         assertThat(onRuns.values()).as("diagnoses on /runs").anyMatch(PROBLEMS::contains);
+        assertThat(onTopics).as("records on the demo broker's topics, each valid under its schema")
+                .hasEntrySatisfying("training-metrics", n -> assertThat(n).isPositive())
+                .hasEntrySatisfying("training-diagnoses", n -> assertThat(n).isPositive())
+                .hasEntrySatisfying("training-run-status", n -> assertThat(n).isPositive());
         assertThat(Ports.isFree("127.0.0.1", kafkaPort) && Ports.isFree("127.0.0.1", httpPort)).as("ports released").isTrue();
     }
 
@@ -123,6 +133,33 @@ class DemoIT {
                 assertThat(Ports.isFree("127.0.0.1", free)).as("nothing left listening").isTrue();
             }
         }
+    }
+
+    /**
+     * How many records each topic of the contract holds on the demo's broker, read from the start to
+     * its end offsets (read_committed), each validated against its topic's schemas as it is read.
+     */
+    static Map<String, Integer> readTopics(int kafkaPort) {
+        Map<String, Integer> counts = new TreeMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        for (String topic : List.of("training-metrics", "training-diagnoses", "training-run-status", "training-metrics-dlq")) {
+            try (KafkaConsumer<String, byte[]> consumer = SchemaChecks.consumer(p, new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                int n = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                    n += consumer.poll(Duration.ofMillis(200)).count();
+                }
+                counts.put(topic, n);
+            }
+        }
+        return counts;
     }
 
     /** run id → diagnosis, from GET /runs (empty while the service is not answering yet). */
