@@ -20,13 +20,13 @@ import org.junit.platform.launcher.TestPlan;
 /**
  * After each test class, the {@link SchemaChecks} it made: printed in one line, and written to
  * {@code target/schema-validations/<class>.txt} (name, tab, count); after the run, the sum over
- * every class's file there (this run's and earlier runs' classes) in {@code all.txt}. Registered
- * through {@code META-INF/services}, so no test class has to ask for it.
+ * every integration test's file there ({@code *IT.txt}, this run's and earlier runs') in
+ * {@code all-ITs.txt}. Registered through {@code META-INF/services}, so no test class has to ask for it.
  */
 public final class SchemaCountsListener implements TestExecutionListener {
 
     static final Path DIR = Path.of("target", "schema-validations");
-    static final String ALL = "all.txt";
+    static final String ALL = "all-ITs.txt";
 
     private final Map<String, Map<String, Long>> before = new LinkedHashMap<>();
 
@@ -63,7 +63,7 @@ public final class SchemaCountsListener implements TestExecutionListener {
         }
         Map<String, Long> sum = new TreeMap<>();
         try (Stream<Path> files = Files.list(DIR)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".txt") && !f.getFileName().toString().equals(ALL)).sorted().toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith("IT.txt")).sorted().toList()) {
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                     String[] kv = line.split("\t");
                     if (kv.length == 2) {
