@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.io.Json;
 import dev.lossdoctor.kafka.KafkaBrokerExtension;
+import dev.lossdoctor.schemas.SchemaChecks;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import java.awt.image.BufferedImage;
@@ -65,7 +66,7 @@ class ChromiumLivePageIT {
 
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
-        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), SchemaChecks.sending(new StringSerializer()))) {
             for (String line : Files.readAllLines(TestCurves.fourRuns(dir))) {
                 Matcher id = RUN_ID.matcher(line);
                 assertThat(id.find()).isTrue();
@@ -100,9 +101,12 @@ class ChromiumLivePageIT {
         return "http://127.0.0.1:" + service.httpPort() + path;
     }
 
+    /** GET on the service; a {@code /runs} answer is validated against the status schema. */
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
+        SchemaChecks.httpAnswer(path, r.statusCode(), r.body());
+        return r;
     }
 
     private static int count(String regex, String text) {
@@ -163,7 +167,7 @@ class ChromiumLivePageIT {
             // a new run starts while the page is open
             Properties props = new Properties();
             props.put("bootstrap.servers", kafka.bootstrapServers());
-            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), SchemaChecks.sending(new StringSerializer()))) {
                 for (int e = 1; e <= 12; e++) {
                     producer.send(new ProducerRecord<>(service.config().topics().metrics().name(), "late-run",
                             "{\"run_id\":\"late-run\",\"epoch\":" + e + ",\"loss\":" + (1.0 / e) + ",\"val_loss\":" + (1.1 / e) + "}"));

@@ -10,6 +10,8 @@ import dev.lossdoctor.io.EventFiles;
 import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.io.ParseResult;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.schemas.SchemaChecks;
+import dev.lossdoctor.schemas.Schemas;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,7 +38,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -299,9 +300,10 @@ class PublishCommandIT {
         return records;
     }
 
+    /** A consumer of a test's input topic (named for the test): each value it reads is validated against the input schema. */
     private static KafkaConsumer<String, byte[]> consumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        return SchemaChecks.consumer(p, Schemas.METRICS, new ByteArrayDeserializer());
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.cli.LossDoctor;
 import dev.lossdoctor.io.Json;
+import dev.lossdoctor.schemas.SchemaChecks;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -24,6 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,6 +70,7 @@ class DemoIT {
             // the assertions below say what was missing
         }
         System.out.printf("demo saw enough after %.1f s; /runs had %s%n", (System.nanoTime() - start) / 1e9, onRuns);
+        Map<String, Integer> onTopics = demo.isAlive() ? readTopics(kafkaPort) : Map.of();
         demo.interrupt();
         demo.join(TimeUnit.SECONDS.toMillis(30));
         System.out.println(out);
@@ -82,6 +89,10 @@ class DemoIT {
         assertThat(onRuns).as("runs on /runs").isNotEmpty();
         assertThat(onRuns.keySet()).anyMatch(printed::containsKey);
         assertThat(onRuns.values()).as("diagnoses on /runs").anyMatch(PROBLEMS::contains);
+        assertThat(onTopics).as("records on the demo broker's topics, each valid under its schema")
+                .hasEntrySatisfying("training-metrics", n -> assertThat(n).isPositive())
+                .hasEntrySatisfying("training-diagnoses", n -> assertThat(n).isPositive())
+                .hasEntrySatisfying("training-run-status", n -> assertThat(n).isPositive());
         assertThat(Ports.isFree("127.0.0.1", kafkaPort) && Ports.isFree("127.0.0.1", httpPort)).as("ports released").isTrue();
     }
 
@@ -124,6 +135,33 @@ class DemoIT {
         }
     }
 
+    /**
+     * How many records each topic of the contract holds on the demo's broker, read from the start to
+     * its end offsets (read_committed), each validated against its topic's schemas as it is read.
+     */
+    static Map<String, Integer> readTopics(int kafkaPort) {
+        Map<String, Integer> counts = new TreeMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        for (String topic : List.of("training-metrics", "training-diagnoses", "training-run-status", "training-metrics-dlq")) {
+            try (KafkaConsumer<String, byte[]> consumer = SchemaChecks.consumer(p, new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                int n = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                    n += consumer.poll(Duration.ofMillis(200)).count();
+                }
+                counts.put(topic, n);
+            }
+        }
+        return counts;
+    }
+
     /** run id → diagnosis, from GET /runs (empty while the service is not answering yet). */
     private static Map<String, String> runs(int httpPort) {
         Map<String, String> runs = new TreeMap<>();
@@ -131,15 +169,15 @@ class DemoIT {
         return runs;
     }
 
-    /** The run statuses GET /runs answers (none while the service is not answering yet). */
+    /** The run statuses GET /runs answers, each validated against the status schema (none while the service is not answering yet). */
     static List<JsonNode> statuses(int httpPort) {
         List<JsonNode> statuses = new ArrayList<>();
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
-                JsonNode body = Json.read(r.body());
-                (body.isArray() ? body : body.path("runs")).forEach(statuses::add);
+                SchemaChecks.httpAnswer(r.uri(), r.statusCode(), r.body());
+                Json.read(r.body()).forEach(statuses::add);
             }
         } catch (java.io.IOException e) {
             // not up yet

@@ -59,6 +59,7 @@ class DemoReplayIT {
             Thread.sleep(500);
             onRuns = runs(httpPort);
         }
+        Map<String, Integer> onTopics = demo.isAlive() ? DemoIT.readTopics(kafkaPort) : Map.of();
         demo.interrupt();
         demo.join(TimeUnit.SECONDS.toMillis(30));
         System.out.println(out);
@@ -70,6 +71,10 @@ class DemoReplayIT {
         onRuns.forEach((id, run) -> assertThat(run.diagnosis()).as("run %s", id).isEqualTo(analyzed.get(id)));
         assertThat(analyzed.values()).as("a problem among them").contains("diverging");
         assertThat(out.toString()).contains("run pc-043").contains("run keras-045").doesNotContain("run demo-");
+        // the replayed events (the Keras CSV's too) and what the service made of them, each valid under its schema
+        System.out.println("DemoReplayIT: records on the demo broker's topics, each valid under its schema: " + onTopics);
+        assertThat(onTopics.get("training-metrics")).as("replayed events on the topic").isPositive();
+        assertThat(onTopics.get("training-diagnoses")).as("diagnosis events on the topic").isPositive();
     }
 
     /** The Keras CSVLogger form of a corpus run: epoch from 0, loss, val_loss (no config, no timestamps). */

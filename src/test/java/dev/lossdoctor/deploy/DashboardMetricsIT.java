@@ -42,7 +42,7 @@ class DashboardMetricsIT {
                             + (2.0 / epoch) + ",\"val_loss\":" + (2.3 / epoch) + "}}");
                 }
             }
-            live.send("it-dash-c", "not json: goes to the dead-letter topic");
+            live.sendPoison("it-dash-c", "not json: goes to the dead-letter topic");
 
             Set<String> wanted = new TreeSet<>();
             JsonNode dashboard = GrafanaDashboardTest.dashboard();
@@ -61,6 +61,9 @@ class DashboardMetricsIT {
             String scrape = live.scrape();
             assertThat(scrape).contains("lossdoctor_run_train_loss{run_id=\"it-dash-a\"}")
                     .contains("lossdoctor_events_total{outcome=\"rejected\"}");
+            // the unusable value in the dead-letter topic (its headers valid as it is read), byte for byte
+            assertThat(live.records("training-metrics-dlq", "it-dash-c", Duration.ofSeconds(60), dead -> !dead.isEmpty()))
+                    .singleElement().satisfies(r -> assertThat(r.value()).isEqualTo("not json: goes to the dead-letter topic"));
 
             if (Files.isExecutable(DeployFiles.PROMETHEUS)) {
                 Files.createDirectories(tmp.resolve("prometheus"));

@@ -3,6 +3,7 @@ package dev.lossdoctor.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.schemas.SchemaChecks;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import dev.lossdoctor.testing.PrometheusScrape;
@@ -37,7 +38,8 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * For the integration tests: the in-process KRaft broker and Loss Doctor running on it, a
- * producer of training events, a reader of diagnoses, and a real Prometheus beside them.
+ * producer of training events, a reader of diagnoses, and a real Prometheus beside them. What the
+ * clients send and read, and the service's {@code /runs} answers, are validated against the schemas.
  */
 final class LiveService implements AutoCloseable {
 
@@ -45,17 +47,19 @@ final class LiveService implements AutoCloseable {
 
     final EmbeddedKafkaBroker broker;
     final LossDoctorService service;
+    /** Validates each value against the input schema as it sends it. */
     private final KafkaProducer<String, String> producer;
+    /** For unusable input: checks that the schema rejects each value it sends. */
+    private final KafkaProducer<String, String> poisoning;
 
     private LiveService(EmbeddedKafkaBroker broker, LossDoctorService service) {
         this.broker = broker;
         this.service = service;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        this.producer = new KafkaProducer<>(p);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), SchemaChecks.sending(new StringSerializer()));
+        this.poisoning = new KafkaProducer<>(p, new StringSerializer(), SchemaChecks.poisoning(new StringSerializer()));
     }
 
     /** The service on {@code broker} (the test's {@code KafkaBrokerExtension}'s), RUNNING. */
@@ -87,17 +91,29 @@ final class LiveService implements AutoCloseable {
     }
 
     void send(String runId, String json) {
+        send(producer, runId, json);
+    }
+
+    /** Sends a value meant to be dead-lettered (the input schema rejects it too). */
+    void sendPoison(String runId, String value) {
+        send(poisoning, runId, value);
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String runId, String value) {
         try {
-            producer.send(new ProducerRecord<>("training-metrics", runId, json)).get();
+            producer.send(new ProducerRecord<>("training-metrics", runId, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** GET; a {@code /runs} answer of the service is validated against the status schema ({@link SchemaChecks#httpAnswer}). */
     static HttpResponse<String> get(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            SchemaChecks.httpAnswer(r.uri(), r.statusCode(), r.body());
+            return r;
         } catch (IOException e) {
             throw new IllegalStateException(url + ": " + e, e);
         } catch (InterruptedException e) {
@@ -119,26 +135,35 @@ final class LiveService implements AutoCloseable {
 
     /** Every diagnosis event of {@code runId} on training-diagnoses (read_committed), waiting until {@code until} holds. */
     List<String> diagnosesOf(String runId, Duration timeout, java.util.function.Predicate<List<String>> until) {
+        return records("training-diagnoses", runId, timeout, until).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /**
+     * Every record of {@code key} on a topic (read_committed, from the start), waiting until {@code until}
+     * holds; each validated against the topic's schemas as it is read.
+     */
+    List<ConsumerRecord<String, String>> records(String topic, String key, Duration timeout,
+                                                 java.util.function.Predicate<List<String>> until) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<String> events = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("training-diagnoses"));
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = SchemaChecks.consumer(p, new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
             await(timeout, () -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (runId.equals(r.key())) {
-                        events.add(r.value());
+                    if (key.equals(r.key())) {
+                        records.add(r);
+                        values.add(r.value());
                     }
                 }
-                return until.test(events);
+                return until.test(values);
             });
         }
-        return events;
+        return records;
     }
 
     /**
@@ -166,6 +191,7 @@ final class LiveService implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
+        poisoning.close(Duration.ofSeconds(5));
         service.close();
     }
 

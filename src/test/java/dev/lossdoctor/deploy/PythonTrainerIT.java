@@ -46,6 +46,8 @@ class PythonTrainerIT {
             training.assertSuccess("the PyTorch training run");
             assertThat(took).as("the training run takes under a minute on 2 cores").isLessThan(Duration.ofSeconds(60));
             assertThat(training.output()).contains("'sent': 152").contains("'dropped': 0");
+            // what the Python Reporter sent, each validated against the input schema as it is read back
+            assertThat(live.records("training-metrics", run, Duration.ofSeconds(60), sent -> sent.size() >= 152)).hasSize(152);
 
             List<String> events = live.diagnosesOf(run, Duration.ofSeconds(60),
                     es -> es.stream().anyMatch(e -> e.contains("\"diagnosis\":\"overfitting\"")));

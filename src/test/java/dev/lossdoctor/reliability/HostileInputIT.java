@@ -7,6 +7,8 @@ import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.io.ParseResult;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.kafka.KafkaBrokerExtension;
+import dev.lossdoctor.schemas.SchemaChecks;
+import dev.lossdoctor.schemas.Schemas;
 import dev.lossdoctor.streams.LossDoctorTopology;
 import dev.lossdoctor.testing.PrometheusScrape;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 10,000 unusable records mixed into the traffic of real runs, sent to the service in its own JVM:
  * every one of them reaches the dead-letter topic unchanged with the reason in a header, every
  * valid run is diagnosed exactly as without them, and the service never restarts a stream thread.
+ * The valid events, the dead letters' headers and the output are validated against their schemas.
  */
 @Tag("fault")
 class HostileInputIT {
@@ -58,6 +61,7 @@ class HostileInputIT {
         Workload w = Workload.generate(17, "hostile-run", 60, 30, 30, 60);
         List<HostileRecords.Bad> bad = new HostileRecords(19, new ArrayList<>(w.diagnoses.keySet())).generate(BAD, ONE_MIB_VALUES);
         assertEveryOneIsRejectedByTheParser(bad);
+        assertTheSchemaRejectsEveryOneItCan(bad);
 
         // the valid events in their order, the bad ones scattered among them
         List<Object> mixed = new ArrayList<>(w.events);
@@ -81,6 +85,7 @@ class HostileInputIT {
                 try (KafkaProducer<byte[], byte[]> producer = rawProducer(broker.bootstrapServers())) {
                     for (Object o : mixed) { // one idempotent producer: each partition gets them in this order
                         if (o instanceof TrainingTraffic.Event e) {
+                            SchemaChecks.sent(Schemas.METRICS, e.value());
                             producer.send(new ProducerRecord<>(Kafka.METRICS, null, e.timestampMillis(),
                                     e.runId().getBytes(StandardCharsets.UTF_8), e.value()));
                         } else {
@@ -148,6 +153,27 @@ class HostileInputIT {
             }
         }
         assertThat(accepted).as("kinds of generated bad records the parser accepts").isEmpty();
+    }
+
+    /**
+     * The bad records' values against the input schema: every one is invalid but those rejected for
+     * what the schema says it does not express, their key (missing, too long, control characters,
+     * disagreeing with run_id) or a number written in more than 64 characters. (The Kafka client
+     * below sends them unchecked: they are meant to be rejected, and their key is what is wrong.)
+     */
+    private static void assertTheSchemaRejectsEveryOneItCan(List<HostileRecords.Bad> bad) {
+        java.util.Set<String> validValues = new java.util.TreeSet<>();
+        for (HostileRecords.Bad b : bad) {
+            if (SchemaChecks.isValid(Schemas.METRICS, b.value())) {
+                validValues.add(b.kind());
+                SchemaChecks.hostileWithValidValue(Schemas.METRICS);
+            } else {
+                SchemaChecks.poison(Schemas.METRICS, b.value());
+            }
+        }
+        assertThat(validValues).as("kinds of bad records whose value the schema accepts")
+                .isSubsetOf("run-id/10000-char-key", "run-id/control-char-key", "run-id/disagrees-with-key", "run-id/missing",
+                        "number/too-many-digits");
     }
 
     private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.bench.TrainingTraffic;
+import dev.lossdoctor.schemas.SchemaChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,12 +28,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** Real Kafka clients for the fault tests: topics, paced producing, committed offsets, read_committed reading, comparing. */
+/**
+ * Real Kafka clients for the fault tests: topics, paced producing, committed offsets, read_committed reading, comparing.
+ * Every value they send or read is validated against its topic's schema ({@link SchemaChecks}).
+ */
 final class Kafka {
 
     static final String METRICS = "training-metrics";
@@ -61,14 +64,26 @@ final class Kafka {
         }
     }
 
+    /** A producer whose every value is validated against its topic's schema as it is sent. */
     static KafkaProducer<String, byte[]> producer(String bootstrap, Map<String, String> extra) {
+        return new KafkaProducer<>(producerProperties(bootstrap, extra), new StringSerializer(),
+                SchemaChecks.sending(new ByteArraySerializer()));
+    }
+
+    /** A producer of values meant to be rejected: each is checked to be invalid under its topic's schema as it is sent. */
+    static KafkaProducer<String, byte[]> poisonProducer(String bootstrap) {
+        return new KafkaProducer<>(producerProperties(bootstrap, Map.of()), new StringSerializer(),
+                SchemaChecks.poisoning(new ByteArraySerializer()));
+    }
+
+    private static Properties producerProperties(String bootstrap, Map<String, String> extra) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // a broker restart must not reorder or double a run's events
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "180000");
         p.putAll(extra);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return p;
     }
 
     /** Sends the events in the background at about {@code perSecond}, key = run id, timestamp = event time. */
@@ -141,7 +156,8 @@ final class Kafka {
 
     /**
      * Reads a topic from the start with read_committed until {@code expected} records came, then
-     * {@code quiet} longer (so that a duplicate would show), or until the timeout.
+     * {@code quiet} longer (so that a duplicate would show), or until the timeout. Each record is validated
+     * against its topic's schemas as it is read.
      */
     static List<ConsumerRecord<String, byte[]>> readCommitted(String bootstrap, String topic, long expected, Duration quiet,
                                                               Duration timeout) {
@@ -153,7 +169,7 @@ final class Kafka {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = SchemaChecks.consumer(p, new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             try {
                 Awaitility.await().atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {

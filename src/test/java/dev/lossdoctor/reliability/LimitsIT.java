@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.kafka.KafkaBrokerExtension;
+import dev.lossdoctor.schemas.SchemaChecks;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import dev.lossdoctor.streams.LossDoctorTopology;
@@ -82,11 +83,16 @@ class LimitsIT {
                         sent += 2;
                     }
                     send(producer, longestId, started(longestId, t));
-                    send(producer, tooLongId, started(tooLongId, t));
                     send(producer, "metrics-256", metrics("metrics-256", 1, EventParser.MAX_METRICS, t));
-                    send(producer, "metrics-257", metrics("metrics-257", 1, EventParser.MAX_METRICS + 1, t));
-                    sent += 4;
+                    sent += 2;
                     producer.flush();
+                }
+                // one over each limit: over the schema's too
+                try (KafkaProducer<String, byte[]> poison = Kafka.poisonProducer(broker.bootstrapServers())) {
+                    send(poison, tooLongId, started(tooLongId, t));
+                    send(poison, "metrics-257", metrics("metrics-257", 1, EventParser.MAX_METRICS + 1, t));
+                    sent += 2;
+                    poison.flush();
                 }
                 Kafka.awaitCommitted(admin, app, sent, Duration.ofSeconds(120));
 
@@ -144,7 +150,9 @@ class LimitsIT {
     }
 
     private static String get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        SchemaChecks.httpAnswer(path, r.statusCode(), r.body());
+        return r.body();
     }
 }

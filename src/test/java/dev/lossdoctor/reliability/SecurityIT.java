@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.kafka.KafkaBrokerExtension;
+import dev.lossdoctor.schemas.SchemaChecks;
 import dev.lossdoctor.service.AppConfig;
 import dev.lossdoctor.service.LossDoctorService;
 import dev.lossdoctor.service.StartupException;
@@ -118,7 +119,7 @@ class SecurityIT {
         assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
         Instant t = STARTED;
         try (KafkaProducer<String, String> trainer = new KafkaProducer<>(clientProperties("trainer", TRAINER_PASSWORD),
-                new StringSerializer(), new StringSerializer())) {
+                new StringSerializer(), SchemaChecks.sending(new StringSerializer()))) {
             trainer.send(new ProducerRecord<>("training-metrics", "secure-run", "{\"type\":\"run_started\",\"run_id\":\"secure-run\","
                     + "\"timestamp\":\"" + t + "\",\"config\":{\"hidden_activation\":\"sigmoid\"}}")).get(30, TimeUnit.SECONDS);
         }
@@ -127,7 +128,7 @@ class SecurityIT {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         AtomicReference<JsonNode> read = new AtomicReference<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = SchemaChecks.consumer(c, new StringDeserializer())) {
             consumer.subscribe(List.of("training-diagnoses"));
             await("the diagnosis, read over SASL_SSL").atMost(Duration.ofSeconds(60)).pollInSameThread()
                     .pollInterval(Duration.ofMillis(10)).until(() -> {
@@ -240,7 +241,9 @@ class SecurityIT {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        SchemaChecks.httpAnswer(r.uri(), r.statusCode(), r.body());
+        return r;
     }
 
     private static void keytool(String... args) throws Exception {

@@ -1,5 +1,6 @@
 package dev.lossdoctor.reliability;
 
+import dev.lossdoctor.schemas.SchemaChecks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,10 +72,12 @@ final class ServiceProcess implements AutoCloseable {
     record Http(int status, String body) {
     }
 
+    /** GET on the service; a {@code /runs} answer is validated against the status schema ({@link SchemaChecks#httpAnswer}). */
     Http get(String path) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            SchemaChecks.httpAnswer(path, r.statusCode(), r.body());
             return new Http(r.statusCode(), r.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

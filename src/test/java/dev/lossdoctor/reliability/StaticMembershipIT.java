@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.bench.TrainingTraffic;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
+import dev.lossdoctor.schemas.SchemaChecks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -295,13 +295,13 @@ class StaticMembershipIT {
         return rest.isEmpty() ? 0 : Long.parseLong(rest);
     }
 
-    /** A read_committed consumer of every partition of the diagnoses topic, placed at its end. */
+    /** A read_committed consumer of every partition of the diagnoses topic, placed at its end; it validates what it reads. */
     private static KafkaConsumer<String, byte[]> fromTheEnd(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> c = SchemaChecks.consumer(p, new ByteArrayDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(Kafka.DIAGNOSES).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         c.assign(partitions);
