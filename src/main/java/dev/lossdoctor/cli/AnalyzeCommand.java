@@ -5,6 +5,9 @@ import dev.lossdoctor.chart.ReportBuilder;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.SweepRule;
+import dev.lossdoctor.core.Sweeps;
+import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.io.EventFiles;
 import dev.lossdoctor.io.Json;
 import dev.lossdoctor.io.LossNames;
@@ -39,13 +42,14 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "with its diagnoses shaded on them and the advice beside."})
 final class AnalyzeCommand implements Callable<Integer> {
 
-    enum Format { table, jsonl }
+    enum Format { table, jsonl, status }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl",
-            description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line.")
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl|status",
+            description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line; "
+                    + "status: each run's final status as training-run-status carries it, one per line.")
     Format format;
 
     @Option(names = "--html", paramLabel = "REPORT.html",
@@ -59,6 +63,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--val-metric", paramLabel = "NAME",
             description = "The validation loss of other tools' logs, instead of the name rules.")
     String valMetric;
+
+    @Option(names = "--sweep-percentile", defaultValue = "50", paramLabel = "P",
+            description = "A run of a sweep (config.sweep_id) is lagging when its best validation loss is worse than this "
+                    + "percentile of its siblings' at the same epoch (default: 50, the median).")
+    double sweepPercentile;
 
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Logs, or directories searched recursively for them.")
     List<Path> files;
@@ -78,29 +87,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         ReportBuilder report = html == null ? null : new ReportBuilder();
         RunAnalyzer analyzer = new RunAnalyzer();
+        Sweeps sweeps = new Sweeps(sweepRule());
         Map<String, RunState> runs = new LinkedHashMap<>();
         Map<String, List<DiagnosisEvent>> timelines = new LinkedHashMap<>();
         EventFiles reader = new EventFiles(new LossNames(trainMetric, valMetric));
+        List<TrainingEvent> events = new ArrayList<>();
         int[] problems = {0};
         for (EventFiles.Source input : inputs) {
             Path file = input.path();
             try {
-                reader.read(input, event -> {
-                    RunState state = runs.computeIfAbsent(event.runId(), RunState::new);
-                    if (report != null) {
-                        report.event(event);
-                    }
-                    for (DiagnosisEvent d : analyzer.apply(state, event)) {
-                        if (report != null) {
-                            report.diagnosis(d);
-                        }
-                        if (format == Format.jsonl) {
-                            out.println(Json.diagnosis(d));
-                        } else {
-                            timelines.computeIfAbsent(d.runId(), k -> new ArrayList<>()).add(d);
-                        }
-                    }
-                }, problem -> {
+                reader.read(input, events::add, problem -> {
                     if (problem.line() > 0) { // a whole-file problem (a run not read, a warning) is its own line
                         problems[0]++;
                     }
@@ -108,6 +104,27 @@ final class AnalyzeCommand implements Callable<Integer> {
                 });
             } catch (IOException | java.io.UncheckedIOException e) {
                 throw new LossDoctor.UserError(file + ": " + e.getMessage(), 2);
+            }
+        }
+        for (TrainingEvent event : SweepOrder.of(events)) {
+            RunState state = runs.computeIfAbsent(event.runId(), RunState::new);
+            if (report != null) {
+                report.event(event);
+            }
+            for (DiagnosisEvent d : sweeps.apply(state, event, analyzer.apply(state, event), analyzer)) {
+                if (report != null) {
+                    report.diagnosis(d);
+                }
+                if (format == Format.jsonl) {
+                    out.println(Json.diagnosis(d));
+                } else {
+                    timelines.computeIfAbsent(d.runId(), k -> new ArrayList<>()).add(d);
+                }
+            }
+        }
+        if (format == Format.status) {
+            for (RunState state : runs.values()) {
+                out.println(Json.status(sweeps.status(analyzer.status(state)).withoutCurve()));
             }
         }
         if (format == Format.table) {
@@ -121,6 +138,14 @@ final class AnalyzeCommand implements Callable<Integer> {
             writeReport(report, err);
         }
         return 0;
+    }
+
+    private SweepRule sweepRule() {
+        try {
+            return SweepRule.DEFAULT.withPercentile(sweepPercentile);
+        } catch (IllegalArgumentException e) {
+            throw new LossDoctor.UserError("--sweep-percentile: " + e.getMessage(), 2);
+        }
     }
 
     /** Fails before the analysis, not after it, when the report could not be written anyway. */

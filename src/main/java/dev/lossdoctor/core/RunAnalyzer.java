@@ -177,6 +177,30 @@ public final class RunAnalyzer {
                 state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of());
     }
 
+    /**
+     * The run's own diagnosis said again, as an event that follows {@code previous} (a {@code lagging}
+     * shown over it that ended): the words of its status, the numbers of its newest reading.
+     */
+    public DiagnosisEvent restate(RunState state, Diagnosis previous, Instant timestamp) {
+        RunStatus s = reader.status(state);
+        Reading r = state.size == 0 ? Reading.warmingUp(0) : reader.read(state, state.size - 1);
+        boolean same = r.diagnosis() == s.diagnosis();
+        Long since = s.sinceEpoch() != null ? s.sinceEpoch() : s.epoch() != null ? s.epoch() : s.step();
+        return new DiagnosisEvent(state.runId, s.epoch(), s.step(), s.diagnosis(), previous, since, same ? r.confidence() : 0.5,
+                s.summary(), List.copyOf(s.recommendations()), same ? r.evidence() : Map.of(), timestamp);
+    }
+
+    /** The lagging event of a run that is not lagging yet, at its newest point. */
+    public DiagnosisEvent lagging(RunState state, Siblings siblings, Instant timestamp) {
+        Point last = state.point(state.size - 1);
+        Reading r = SweepWords.lagging(siblings, last.x(), state.config.maxEpochs());
+        Diagnosis previous = state.current;
+        Long epoch = last.epoch() == Point.NONE ? null : last.epoch();
+        Long step = last.step() == Point.NONE ? null : last.step();
+        return new DiagnosisEvent(state.runId, epoch, step, Diagnosis.LAGGING, previous, last.x(), r.confidence(), r.summary(),
+                r.recommendations(), r.evidence(), timestamp);
+    }
+
     private static DiagnosisEvent emit(RunState state, Reading r, Long epoch, Long step, Instant timestamp) {
         Diagnosis previous = state.current;
         state.current = r.diagnosis();

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The latest full status of one run: what {@code training-run-status} carries and what
  * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
- * for charts.
+ * for charts. {@code siblings} is the run's place in its sweep (null: not a run of a sweep, or not ranked yet).
  */
 public record RunStatus(
         String runId,
@@ -25,7 +25,16 @@ public record RunStatus(
         boolean finished,
         long points,
         Instant updated,
-        List<CurvePoint> curve) {
+        List<CurvePoint> curve,
+        Siblings siblings) {
+
+    /** A status of a run that is not ranked among siblings. */
+    public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss, Double valLoss,
+                     String trainTrend, String valTrend, Long bestValEpoch, Double bestValLoss, String summary,
+                     List<String> recommendations, boolean finished, long points, Instant updated, List<CurvePoint> curve) {
+        this(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch, bestValLoss, summary,
+                recommendations, finished, points, updated, curve, null);
+    }
 
     public Severity severity() {
         return diagnosis.severity();
@@ -34,7 +43,13 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of());
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), siblings);
+    }
+
+    /** The same status with the run's place among its siblings. */
+    public RunStatus withSiblings(Siblings s) {
+        return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
+                bestValLoss, summary, recommendations, finished, points, updated, curve, s);
     }
 
     /** One point of a run's recent curve; a missing or non-finite value is null. */
