@@ -2,8 +2,10 @@ package dev.lossdoctor.cli;
 
 import dev.lossdoctor.chart.HtmlReport;
 import dev.lossdoctor.chart.ReportBuilder;
+import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunAnalyzer;
+import dev.lossdoctor.core.RunFinished;
 import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.SweepRule;
 import dev.lossdoctor.core.Sweeps;
@@ -21,9 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,10 +68,15 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "The validation loss of other tools' logs, instead of the name rules.")
     String valMetric;
 
-    @Option(names = "--sweep-percentile", defaultValue = "50", paramLabel = "P",
+    @Option(names = "--sweep-percentile", defaultValue = "20", paramLabel = "P",
             description = "A run of a sweep (config.sweep_id) is lagging when its best validation loss is worse than this "
-                    + "percentile of its siblings' at the same epoch (default: 50, the median).")
+                    + "percentile of its siblings' at the same epoch (default: 20, i.e. outside their best fifth; 50: the median).")
     double sweepPercentile;
+
+    @Option(names = "--stop-lagging",
+            description = "Replay each sweep as if every run had been stopped at its first lagging: it finishes there, its "
+                    + "later events are dropped, so its siblings are compared with what such a sweep would have seen (what stopping saves).")
+    boolean stopLagging;
 
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Logs, or directories searched recursively for them.")
     List<Path> files;
@@ -106,19 +115,31 @@ final class AnalyzeCommand implements Callable<Integer> {
                 throw new LossDoctor.UserError(file + ": " + e.getMessage(), 2);
             }
         }
+        Set<String> stopped = new HashSet<>();
         for (TrainingEvent event : SweepOrder.of(events)) {
-            RunState state = runs.computeIfAbsent(event.runId(), RunState::new);
-            if (report != null) {
-                report.event(event);
+            if (stopped.contains(event.runId())) {
+                continue;
             }
-            for (DiagnosisEvent d : sweeps.apply(state, event, analyzer.apply(state, event), analyzer)) {
+            List<TrainingEvent> now = new ArrayList<>(List.of(event));
+            for (int i = 0; i < now.size(); i++) {
+                TrainingEvent e = now.get(i);
+                RunState state = runs.computeIfAbsent(e.runId(), RunState::new);
                 if (report != null) {
-                    report.diagnosis(d);
+                    report.event(e);
                 }
-                if (format == Format.jsonl) {
-                    out.println(Json.diagnosis(d));
-                } else {
-                    timelines.computeIfAbsent(d.runId(), k -> new ArrayList<>()).add(d);
+                for (DiagnosisEvent d : sweeps.apply(state, e, analyzer.apply(state, e), analyzer)) {
+                    if (report != null) {
+                        report.diagnosis(d);
+                    }
+                    if (stopLagging && d.diagnosis() == Diagnosis.LAGGING && stopped.add(d.runId())) {
+                        // what a stopped trainer reports: its end, here and now
+                        now.add(new RunFinished(d.runId(), d.epoch(), "stopped", d.timestamp()));
+                    }
+                    if (format == Format.jsonl) {
+                        out.println(Json.diagnosis(d));
+                    } else {
+                        timelines.computeIfAbsent(d.runId(), k -> new ArrayList<>()).add(d);
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <p>A function of the set of points, not of their order: a run's best at a checkpoint is the
  * minimum over its points up to it (a late point lowers every checkpoint from its epoch on), and
- * a run has reached a checkpoint once any of its points is at or past it.
+ * a run has reached a checkpoint once any of its points is at or past it, or once it finished.
  *
  * <p>Two tables: best validation loss, and (negated, so lower is better there too) best
  * validation score, for runs that report no finite validation loss (ImageNet logs that give top-1
@@ -100,6 +100,18 @@ public final class SweepStats {
             lower(score, from, m, -p.valScore());
         }
         return true;
+    }
+
+    /**
+     * A run of the sweep finished (or was stopped): from now on it counts at every later checkpoint
+     * with the best it reached, as the result its configuration gave; otherwise the later
+     * checkpoints would rank a run among the few still going, ever stricter.
+     */
+    public void finish(String runId) {
+        Integer m = index.get(runId);
+        if (m != null && reached[m] >= 0) {
+            reached[m] = Long.MAX_VALUE;
+        }
     }
 
     /** The first checkpoint at or after {@code x}. */
@@ -218,8 +230,9 @@ public final class SweepStats {
         double median = percentile(values, 50);
         double threshold = percentile(values, rule.percentile());
         int sign = byScore ? -1 : 1; // the score table holds minus the scores
-        return new Siblings(sweepId, CHECKPOINTS[k], bySteps[m], byScore, better + 1, values.length + 1, sign * median,
-                sign * threshold, sign * (double) own, own > threshold);
+        // rounded as the evidence shows them (the verdict is taken before)
+        return new Siblings(sweepId, CHECKPOINTS[k], bySteps[m], byScore, better + 1, values.length + 1, sign * Text.round(median),
+                sign * Text.round(threshold), sign * Text.round(own), own > threshold);
     }
 
     /** The p-th percentile of sorted values, interpolated linearly between neighbours (numpy's default). */

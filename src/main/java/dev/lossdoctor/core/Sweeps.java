@@ -49,6 +49,8 @@ public final class Sweeps {
                 Siblings verdict = stats.verdict(runId, state.config().maxEpochs(), rule);
                 out.addAll(overlay.verdict(state, verdict, analyzer, m.timestamp()));
             }
+        } else if (event instanceof RunFinished) {
+            sweeps.computeIfAbsent(sweep, SweepStats::new).finish(runId);
         }
         return out;
     }
