@@ -3,9 +3,14 @@ package dev.lossdoctor.cli;
 import dev.lossdoctor.chart.AdviceCost;
 import dev.lossdoctor.chart.HtmlReport;
 import dev.lossdoctor.chart.ReportBuilder;
+import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunAnalyzer;
+import dev.lossdoctor.core.RunFinished;
 import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.SweepRule;
+import dev.lossdoctor.core.Sweeps;
+import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.io.EventFiles;
 import dev.lossdoctor.io.Json;
 import dev.lossdoctor.io.LossNames;
@@ -19,9 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,6 +69,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "The validation loss of other tools' logs, instead of the name rules.")
     String valMetric;
 
+    @Option(names = "--sweep-percentile", defaultValue = "20", paramLabel = "P",
+            description = "A run of a sweep (config.sweep_id) is lagging when its best validation loss is worse than this "
+                    + "percentile of its siblings' at the same epoch (default: 20, i.e. outside their best fifth; 50: the median).")
+    double sweepPercentile;
+
+    @Option(names = "--stop-lagging",
+            description = "Replay each sweep as if every run had been stopped at its first lagging: it finishes there, its "
+                    + "later events are dropped, so its siblings are compared with what such a sweep would have seen (what stopping saves).")
+    boolean stopLagging;
+
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Logs, or directories searched recursively for them.")
     List<Path> files;
 
@@ -80,29 +97,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         ReportBuilder report = html == null ? null : new ReportBuilder();
         RunAnalyzer analyzer = new RunAnalyzer();
+        Sweeps sweeps = new Sweeps(sweepRule());
         Map<String, RunState> runs = new LinkedHashMap<>();
         Map<String, List<DiagnosisEvent>> timelines = new LinkedHashMap<>();
         EventFiles reader = new EventFiles(new LossNames(trainMetric, valMetric));
+        List<TrainingEvent> events = new ArrayList<>();
         int[] problems = {0};
         for (EventFiles.Source input : inputs) {
             Path file = input.path();
             try {
-                reader.read(input, event -> {
-                    RunState state = runs.computeIfAbsent(event.runId(), RunState::new);
-                    if (report != null) {
-                        report.event(event);
-                    }
-                    for (DiagnosisEvent d : analyzer.apply(state, event)) {
-                        if (report != null) {
-                            report.diagnosis(d);
-                        }
-                        if (format == Format.jsonl) {
-                            out.println(Json.diagnosis(d));
-                        } else {
-                            timelines.computeIfAbsent(d.runId(), k -> new ArrayList<>()).add(d);
-                        }
-                    }
-                }, problem -> {
+                reader.read(input, events::add, problem -> {
                     if (problem.line() > 0) { // a whole-file problem (a run not read, a warning) is its own line
                         problems[0]++;
                     }
@@ -112,12 +116,41 @@ final class AnalyzeCommand implements Callable<Integer> {
                 throw new LossDoctor.UserError(file + ": " + e.getMessage(), 2);
             }
         }
+        Set<String> stopped = new HashSet<>();
+        for (TrainingEvent event : SweepOrder.of(events)) {
+            if (stopped.contains(event.runId())) {
+                continue;
+            }
+            List<TrainingEvent> now = new ArrayList<>(List.of(event));
+            for (int i = 0; i < now.size(); i++) {
+                TrainingEvent e = now.get(i);
+                RunState state = runs.computeIfAbsent(e.runId(), RunState::new);
+                if (report != null) {
+                    report.event(e);
+                }
+                for (DiagnosisEvent d : sweeps.apply(state, e, analyzer.apply(state, e), analyzer)) {
+                    if (report != null) {
+                        report.diagnosis(d);
+                    }
+                    if (stopLagging && d.diagnosis() == Diagnosis.LAGGING && stopped.add(d.runId())) {
+                        // what a stopped trainer reports: its end, here and now
+                        now.add(new RunFinished(d.runId(), d.epoch(), "stopped", d.timestamp()));
+                    }
+                    if (format == Format.jsonl) {
+                        out.println(Json.diagnosis(d));
+                    } else {
+                        timelines.computeIfAbsent(d.runId(), k -> new ArrayList<>()).add(d);
+                    }
+                }
+            }
+        }
+        if (format == Format.status) {
+            for (RunState state : runs.values()) {
+                out.println(Json.status(sweeps.status(analyzer.status(state)).withoutCurve()));
+            }
+        }
         if (format == Format.table) {
             TimelineTable.print(out, timelines, AdviceCost.ofStates(runs.values()));
-        } else if (format == Format.status) {
-            for (RunState state : runs.values()) {
-                out.println(Json.status(analyzer.status(state).withoutCurve()));
-            }
         }
         out.flush();
         if (problems[0] > 0) {
@@ -127,6 +160,14 @@ final class AnalyzeCommand implements Callable<Integer> {
             writeReport(report, runs, err);
         }
         return 0;
+    }
+
+    private SweepRule sweepRule() {
+        try {
+            return SweepRule.DEFAULT.withPercentile(sweepPercentile);
+        } catch (IllegalArgumentException e) {
+            throw new LossDoctor.UserError("--sweep-percentile: " + e.getMessage(), 2);
+        }
     }
 
     /** Fails before the analysis, not after it, when the report could not be written anyway. */

@@ -77,7 +77,7 @@ final class CurveReader {
                 m.hasVal() ? m.val().trend().code() : null,
                 all.hasBestVal() ? all.bestValKey() : null,
                 all.hasBestVal() ? (double) all.bestVal() : null,
-                r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve, s.afterStopAdvice());
+                r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve, s.afterStopAdvice(), null);
     }
 
     /** For a status whose diagnosis the curve does not show by itself: the state it is in, in words. */

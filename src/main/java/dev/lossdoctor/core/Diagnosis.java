@@ -8,8 +8,7 @@ import java.util.Locale;
  * <p>Each has a fixed numeric id, the form stored state keeps ({@link RunStateCodec}): never the
  * enum's {@code ordinal()}, which moves when a constant is added or reordered. An id is never
  * changed and never reused, not even for a diagnosis that is removed. Ids 0-11 are the ordinals
- * v0.1.0 wrote (format 1 stored those). Next free id: {@value #LAGGING_ID}, reserved for
- * {@code lagging} (DESIGN.md section 1); after it, 13.
+ * v0.1.0 wrote (format 1 stored those); 12 is {@code lagging}. Next free id: 13.
  */
 public enum Diagnosis {
     WARMING_UP(0, Severity.INFO),
@@ -23,17 +22,18 @@ public enum Diagnosis {
     UNDERFITTING(8, Severity.WARNING),
     STALLED(9, Severity.WARNING),
     MISCONFIGURED(10, Severity.WARNING),
-    DIVERGING(11, Severity.CRITICAL);
+    DIVERGING(11, Severity.CRITICAL),
+    /** A run of a sweep worse than most of its siblings at the same epoch ({@link SweepStats}); not kept in a run's state. */
+    LAGGING(12, Severity.WARNING);
 
-    /** Reserved for {@code lagging}: not to be given to anything else. */
     static final int LAGGING_ID = 12;
 
     private static final Diagnosis[] BY_ID = new Diagnosis[LAGGING_ID + 1];
 
     static {
         for (Diagnosis d : values()) {
-            if (d.id == LAGGING_ID || BY_ID[d.id] != null) {
-                throw new ExceptionInInitializerError("diagnosis id " + d.id + " taken twice or reserved");
+            if (BY_ID[d.id] != null) {
+                throw new ExceptionInInitializerError("diagnosis id " + d.id + " taken twice");
             }
             BY_ID[d.id] = d;
         }

@@ -176,7 +176,7 @@ public final class RunAnalyzer {
         return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
                 null, null, null, null, null, List.of(), state.finished, state.points(),
                 state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of(),
-                state.afterStopAdvice());
+                state.afterStopAdvice(), null);
     }
 
     /**
@@ -188,6 +188,30 @@ public final class RunAnalyzer {
                 && state.points() - state.saidAtPoints >= StopAdvice.PLATEAU_LASTED_POINTS) {
             state.stopAdvice = new StopAdvice(Diagnosis.PLATEAU, state.point(state.size - 1).x(), state.lastActivityMillis);
         }
+    }
+
+    /**
+     * The run's own diagnosis said again, as an event that follows {@code previous} (a {@code lagging}
+     * shown over it that ended): the words of its status, the numbers of its newest reading.
+     */
+    public DiagnosisEvent restate(RunState state, Diagnosis previous, Instant timestamp) {
+        RunStatus s = reader.status(state);
+        Reading r = state.size == 0 ? Reading.warmingUp(0) : reader.read(state, state.size - 1);
+        boolean same = r.diagnosis() == s.diagnosis();
+        Long since = s.sinceEpoch() != null ? s.sinceEpoch() : s.epoch() != null ? s.epoch() : s.step();
+        return new DiagnosisEvent(state.runId, s.epoch(), s.step(), s.diagnosis(), previous, since, same ? r.confidence() : 0.5,
+                s.summary(), List.copyOf(s.recommendations()), same ? r.evidence() : Map.of(), timestamp);
+    }
+
+    /** The lagging event of a run that is not lagging yet, at its newest point. */
+    public DiagnosisEvent lagging(RunState state, Siblings siblings, Instant timestamp) {
+        Point last = state.point(state.size - 1);
+        Reading r = SweepWords.lagging(siblings, last.x(), state.config.maxEpochs());
+        Diagnosis previous = state.current;
+        Long epoch = last.epoch() == Point.NONE ? null : last.epoch();
+        Long step = last.step() == Point.NONE ? null : last.step();
+        return new DiagnosisEvent(state.runId, epoch, step, Diagnosis.LAGGING, previous, last.x(), r.confidence(), r.summary(),
+                r.recommendations(), r.evidence(), timestamp);
     }
 
     private static DiagnosisEvent emit(RunState state, Reading r, Long epoch, Long step, Instant timestamp) {

@@ -7,7 +7,8 @@ import java.util.List;
  * The latest full status of one run: what {@code training-run-status} carries and what
  * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
  * for charts; {@code afterStopAdvice} what the run trained after it was first advised to stop (null
- * if it never was).
+ * if it never was); {@code siblings} the run's place in its sweep (null: not a run of a sweep, or not
+ * ranked yet).
  */
 public record RunStatus(
         String runId,
@@ -27,14 +28,15 @@ public record RunStatus(
         long points,
         Instant updated,
         List<CurvePoint> curve,
-        StopAdvice.Spent afterStopAdvice) {
+        StopAdvice.Spent afterStopAdvice,
+        Siblings siblings) {
 
-    /** A status with nothing after a stop advice (none given, or a reader that does not know the field). */
+    /** A status with nothing after a stop advice and no place among siblings (a reader that knows neither). */
     public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss, Double valLoss,
             String trainTrend, String valTrend, Long bestValEpoch, Double bestValLoss, String summary,
             List<String> recommendations, boolean finished, long points, Instant updated, List<CurvePoint> curve) {
         this(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch, bestValLoss,
-                summary, recommendations, finished, points, updated, curve, null);
+                summary, recommendations, finished, points, updated, curve, null, null);
     }
 
     public Severity severity() {
@@ -44,7 +46,13 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice);
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice, siblings);
+    }
+
+    /** The same status with the run's place among its siblings. */
+    public RunStatus withSiblings(Siblings s) {
+        return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
+                bestValLoss, summary, recommendations, finished, points, updated, curve, afterStopAdvice, s);
     }
 
     /** One point of a run's recent curve; a missing or non-finite value is null. */

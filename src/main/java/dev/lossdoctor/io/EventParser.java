@@ -242,7 +242,7 @@ public final class EventParser {
         }
         return switch (kind) {
             case "metrics" -> metrics(runId, root, timestamp);
-            case "run_started" -> new RunStarted(runId, timestamp, config(root.get("config")));
+            case "run_started" -> new RunStarted(runId, timestamp, config(root.get("config")), sweepId(root.get("config")));
             case "run_finished" -> new RunFinished(runId, epoch(root, true), optionalText(root, "status"), timestamp);
             default -> throw new InvalidEvent("unknown event type '" + clip(kind) + "'");
         };
@@ -462,6 +462,15 @@ public final class EventParser {
                 whole(c, "num_classes", "n_classes", "classes"),
                 text(c, "model"),
                 text(c, "dataset"));
+    }
+
+    /** {@code config.sweep_id} (DESIGN.md section 2): a string or a number; null when absent, blank or of another type. */
+    static String sweepId(JsonNode c) {
+        if (c == null || !c.isObject()) {
+            return null;
+        }
+        String id = text(c, "sweep_id");
+        return id == null || id.isBlank() ? null : id;
     }
 
     private static JsonNode first(JsonNode c, String... names) {

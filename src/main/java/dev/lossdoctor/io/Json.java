@@ -11,6 +11,7 @@ import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.StopAdvice;
+import dev.lossdoctor.core.Siblings;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -91,6 +92,9 @@ public final class Json {
             a.put("since_epoch", spent.sinceEpoch());
             a.put("diagnosis", spent.diagnosis().code());
         }
+        if (s.siblings() != null) {
+            n.set("siblings", siblings(s.siblings()));
+        }
         if (s.curve().isEmpty()) {
             return n; // the status topic carries no curve; /runs/{id} does
         }
@@ -103,6 +107,21 @@ public final class Json {
             c.put("train_loss", p.trainLoss() == null ? null : p.trainLoss().floatValue());
             c.put("val_loss", p.valLoss() == null ? null : p.valLoss().floatValue());
         }
+        return n;
+    }
+
+    /** The status's {@code siblings}: the run's place in its sweep at the checkpoint last compared. */
+    private static ObjectNode siblings(Siblings s) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("sweep_id", s.sweepId());
+        n.put("rank", s.rank());
+        n.put("of", s.of());
+        n.put("median_best_val_loss", s.byScore() ? null : s.median());
+        if (s.byScore()) {
+            n.put("median_best_val_score", s.median());
+        }
+        n.put(s.byStep() ? "at_step" : "at_epoch", s.at());
+        n.put("lagging", s.lagging());
         return n;
     }
 

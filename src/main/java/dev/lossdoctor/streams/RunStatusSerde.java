@@ -58,7 +58,7 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
-                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")));
+                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), null);
     }
 
     private static StopAdvice.Spent afterStopAdvice(JsonNode a) {

@@ -20,15 +20,16 @@ class DiagnosisTest {
                 Map.entry(Diagnosis.WARMING_UP, 0), Map.entry(Diagnosis.LEARNING, 1), Map.entry(Diagnosis.CONVERGED, 2),
                 Map.entry(Diagnosis.UNDERTRAINED, 3), Map.entry(Diagnosis.OVERFITTING, 4), Map.entry(Diagnosis.PLATEAU, 5),
                 Map.entry(Diagnosis.DATA_ISSUE, 6), Map.entry(Diagnosis.OSCILLATING, 7), Map.entry(Diagnosis.UNDERFITTING, 8),
-                Map.entry(Diagnosis.STALLED, 9), Map.entry(Diagnosis.MISCONFIGURED, 10), Map.entry(Diagnosis.DIVERGING, 11)));
+                Map.entry(Diagnosis.STALLED, 9), Map.entry(Diagnosis.MISCONFIGURED, 10), Map.entry(Diagnosis.DIVERGING, 11),
+                Map.entry(Diagnosis.LAGGING, 12)));
     }
 
     @Test
-    void shouldReserveTheNextIdForLagging() {
+    void shouldGiveLaggingTheIdReservedForIt() {
         assertThat(Diagnosis.LAGGING_ID).isEqualTo(12);
-        assertThat(Diagnosis.values()).extracting(Diagnosis::id).doesNotContain(Diagnosis.LAGGING_ID);
-        assertThatThrownBy(() -> Diagnosis.byId(Diagnosis.LAGGING_ID)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("12");
+        assertThat(Diagnosis.byId(Diagnosis.LAGGING_ID)).isSameAs(Diagnosis.LAGGING);
+        assertThat(Diagnosis.LAGGING.severity()).isEqualTo(Severity.WARNING);
+        assertThatThrownBy(() -> Diagnosis.byId(13)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("13");
     }
 
     @Test

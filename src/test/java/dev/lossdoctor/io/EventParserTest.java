@@ -86,6 +86,19 @@ class EventParserTest {
         }
 
         @Test
+        void shouldReadTheSweepARunBelongsTo() {
+            assertThat(((RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":{\"sweep_id\":\"s7\"}}"))
+                    .sweepId()).isEqualTo("s7");
+            assertThat(((RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":{\"sweep_id\":42}}"))
+                    .sweepId()).isEqualTo("42");
+            assertThat(((RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":{\"sweep_id\":\" \"}}"))
+                    .sweepId()).isNull();
+            assertThat(((RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":{\"sweep_id\":[1]}}"))
+                    .sweepId()).isNull();
+            assertThat(((RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\"}")).sweepId()).isNull();
+        }
+
+        @Test
         void shouldReadARunStartedEventWithoutConfig() {
             RunStarted s = (RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\"}");
             assertThat(s.config()).isEqualTo(RunConfig.EMPTY);

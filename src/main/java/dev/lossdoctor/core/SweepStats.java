@@ -1,0 +1,249 @@
+package dev.lossdoctor.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a sweep remembers of its runs to rank them at the same epoch: for each run and each
+ * checkpoint, its best validation value up to that checkpoint; not the runs' curves. Bounded:
+ * at most {@link #MAX_MEMBERS} runs and {@link #MAX_CHECKPOINTS} checkpoints (every epoch up to
+ * {@link #DENSE}, then one every 12.5% further, so a run of 100 epochs needs 43 and one of a
+ * million steps 121), allocated only as far as the runs got.
+ *
+ * <p>A function of the set of points, not of their order: a run's best at a checkpoint is the
+ * minimum over its points up to it (a late point lowers every checkpoint from its epoch on), and
+ * a run has reached a checkpoint once any of its points is at or past it, or once it finished.
+ *
+ * <p>Two tables: best validation loss, and (negated, so lower is better there too) best
+ * validation score, for runs that report no finite validation loss (ImageNet logs that give top-1
+ * accuracy only). A run is ranked with the siblings of its own table.
+ */
+public final class SweepStats {
+
+    /** Runs a sweep tracks; later ones get no verdict (a sweep that large is ranked well by its first ones). */
+    public static final int MAX_MEMBERS = 512;
+    /** Checkpoints at every epoch (or step) below this. */
+    static final int DENSE = 32;
+    static final int MAX_CHECKPOINTS = 160;
+    private static final double GROWTH = 1.125;
+    private static final long[] CHECKPOINTS = new long[MAX_CHECKPOINTS];
+
+    static {
+        for (int k = 0; k < MAX_CHECKPOINTS; k++) {
+            CHECKPOINTS[k] = k < DENSE ? k : (long) Math.floor(DENSE * Math.pow(GROWTH, k - DENSE));
+        }
+    }
+
+    final String sweepId;
+    final List<String> members = new ArrayList<>();
+    private final Map<String, Integer> index = new HashMap<>();
+    /** Per member: the furthest epoch (or step) reported; -1: none yet. */
+    long[] reached = new long[0];
+    /** Per member: whether any point gave a finite validation loss (then it is ranked by loss). */
+    boolean[] finiteLoss = new boolean[0];
+    /** Per member: whether its points count steps (no epoch). */
+    boolean[] bySteps = new boolean[0];
+    /** [checkpoint][member]: best validation loss up to the checkpoint (+inf: only non-finite ones; NaN: no point yet). */
+    float[][] loss = new float[0][];
+    /** [checkpoint][member]: minus the best validation score up to the checkpoint (NaN: none yet). */
+    float[][] score = new float[0][];
+
+    public SweepStats(String sweepId) {
+        this.sweepId = sweepId;
+    }
+
+    public String sweepId() {
+        return sweepId;
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    /** The epoch (or step) of checkpoint {@code k}. */
+    static long checkpoint(int k) {
+        return CHECKPOINTS[k];
+    }
+
+    /** The last checkpoint at or before {@code x} (-1 for a negative x). */
+    static int floorIndex(long x) {
+        int i = Arrays.binarySearch(CHECKPOINTS, x);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    /**
+     * Adds a point of run {@code runId}; false when the sweep is full and the run is not one of
+     * its members (nothing is kept then).
+     */
+    public boolean add(String runId, Point p) {
+        long x = p.x();
+        if (x < 0) {
+            return index.containsKey(runId);
+        }
+        int m = member(runId);
+        if (m < 0) {
+            return false;
+        }
+        reached[m] = Math.max(reached[m], x);
+        bySteps[m] = p.epoch() == Point.NONE;
+        growTo(Math.min(MAX_CHECKPOINTS - 1, ceilIndex(x)));
+        int from = ceilIndex(x);
+        if (p.hasVal()) {
+            float v = Float.isFinite(p.val()) ? p.val() : Float.POSITIVE_INFINITY;
+            finiteLoss[m] |= Float.isFinite(p.val());
+            lower(loss, from, m, v);
+        }
+        if ((p.flags() & Point.HAS_VAL_SCORE) != 0 && Float.isFinite(p.valScore())) {
+            lower(score, from, m, -p.valScore());
+        }
+        return true;
+    }
+
+    /**
+     * A run of the sweep finished (or was stopped): from now on it counts at every later checkpoint
+     * with the best it reached, as the result its configuration gave; otherwise the later
+     * checkpoints would rank a run among the few still going, ever stricter.
+     */
+    public void finish(String runId) {
+        Integer m = index.get(runId);
+        if (m != null && reached[m] >= 0) {
+            reached[m] = Long.MAX_VALUE;
+        }
+    }
+
+    /** The first checkpoint at or after {@code x}. */
+    private static int ceilIndex(long x) {
+        int i = Arrays.binarySearch(CHECKPOINTS, x);
+        return i >= 0 ? i : Math.min(MAX_CHECKPOINTS, -i - 1);
+    }
+
+    private static void lower(float[][] table, int from, int m, float v) {
+        for (int k = from; k < table.length; k++) {
+            float old = table[k][m];
+            if (Float.isNaN(old) || v < old) {
+                table[k][m] = v;
+            }
+        }
+    }
+
+    private int member(String runId) {
+        Integer m = index.get(runId);
+        if (m != null) {
+            return m;
+        }
+        if (members.size() >= MAX_MEMBERS) {
+            return -1;
+        }
+        int n = members.size();
+        members.add(runId);
+        index.put(runId, n);
+        reached = Arrays.copyOf(reached, n + 1);
+        reached[n] = -1;
+        finiteLoss = Arrays.copyOf(finiteLoss, n + 1);
+        bySteps = Arrays.copyOf(bySteps, n + 1);
+        loss = widen(loss, n + 1);
+        score = widen(score, n + 1);
+        return n;
+    }
+
+    private static float[][] widen(float[][] table, int members) {
+        for (int k = 0; k < table.length; k++) {
+            int old = table[k].length;
+            table[k] = Arrays.copyOf(table[k], members);
+            Arrays.fill(table[k], old, members, Float.NaN);
+        }
+        return table;
+    }
+
+    /**
+     * Allocates checkpoints up to {@code last}, each new one starting from the one before it: every
+     * point so far lies at or before the last allocated checkpoint, so its bests are the new one's.
+     */
+    private void growTo(int last) {
+        int had = loss.length;
+        if (last < had) {
+            return;
+        }
+        loss = Arrays.copyOf(loss, last + 1);
+        score = Arrays.copyOf(score, last + 1);
+        for (int k = had; k <= last; k++) {
+            loss[k] = k == 0 ? nans(members.size()) : loss[k - 1].clone();
+            score[k] = k == 0 ? nans(members.size()) : score[k - 1].clone();
+        }
+    }
+
+    private static float[] nans(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    /**
+     * Run {@code runId}'s place among its siblings at the latest checkpoint it has reached, past
+     * the warm-up, that at least {@code rule.minSiblings()} siblings have reached too; null when
+     * there is none (too early, too few siblings, or not a member).
+     */
+    public Siblings verdict(String runId, Integer maxEpochs, SweepRule rule) {
+        Integer m = index.get(runId);
+        if (m == null || reached[m] < 0) {
+            return null;
+        }
+        boolean byScore = !finiteLoss[m] && hasAny(score, m);
+        float[][] table = byScore ? score : loss;
+        long warmup = rule.warmup(bySteps[m] ? null : maxEpochs);
+        float[] values = new float[members.size()];
+        for (int k = Math.min(floorIndex(reached[m]), table.length - 1); k >= 0 && CHECKPOINTS[k] >= warmup; k--) {
+            float own = table[k][m];
+            if (Float.isNaN(own)) {
+                return null; // no point of its own this early: nothing earlier either
+            }
+            int n = 0;
+            for (int j = 0; j < members.size(); j++) {
+                if (j != m && reached[j] >= CHECKPOINTS[k] && sameTable(j, byScore) && !Float.isNaN(table[k][j])) {
+                    values[n++] = table[k][j];
+                }
+            }
+            if (n >= rule.minSiblings()) {
+                return rank(m, k, byScore, Arrays.copyOf(values, n), own, rule);
+            }
+        }
+        return null;
+    }
+
+    private boolean sameTable(int j, boolean byScore) {
+        return byScore ? !finiteLoss[j] && hasAny(score, j) : finiteLoss[j] || !hasAny(score, j);
+    }
+
+    private static boolean hasAny(float[][] table, int m) {
+        return table.length > 0 && !Float.isNaN(table[table.length - 1][m]);
+    }
+
+    private Siblings rank(int m, int k, boolean byScore, float[] values, float own, SweepRule rule) {
+        Arrays.sort(values);
+        int better = 0;
+        for (float v : values) {
+            better += v < own ? 1 : 0;
+        }
+        double median = percentile(values, 50);
+        double threshold = percentile(values, rule.percentile());
+        int sign = byScore ? -1 : 1; // the score table holds minus the scores
+        // rounded as the evidence shows them (the verdict is taken before)
+        return new Siblings(sweepId, CHECKPOINTS[k], bySteps[m], byScore, better + 1, values.length + 1, sign * Text.round(median),
+                sign * Text.round(threshold), sign * Text.round(own), own > threshold);
+    }
+
+    /** The p-th percentile of sorted values, interpolated linearly between neighbours (numpy's default). */
+    static double percentile(float[] sorted, double p) {
+        double pos = p / 100 * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        double a = sorted[lo], b = sorted[hi];
+        if (a == b || Double.isInfinite(a) || Double.isInfinite(b)) {
+            return pos - lo < 0.5 ? a : b; // no interpolating into an infinity
+        }
+        return a + (pos - lo) * (b - a);
+    }
+}
