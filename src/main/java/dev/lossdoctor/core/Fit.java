@@ -116,6 +116,22 @@ final class Fit {
         if (values != null && n < values.length) {
             values = java.util.Arrays.copyOf(values, n);
         }
+        return fromSums(n, sx, sy, sxx, sxy, syy, changes, first, last, span, values);
+    }
+
+    /**
+     * The fit of a stretch without NaN or infinite values whose sums {@link FitSums} kept: the
+     * same value {@link #of(float[], int, int, Spread)} gives (the sums are the pass's, bit for bit).
+     */
+    static Fit fitted(float[] y, int from, int to, Spread spread, int n, double sx, double sy, double sxx, double sxy,
+                      double syy) {
+        float[] values = spread == Spread.NONE ? null : Arrays.copyOfRange(y, from, to);
+        int changes = spread == Spread.NOISE ? reversals(values, n) : 0;
+        return fromSums(n, sx, sy, sxx, sxy, syy, changes, y[from], y[to - 1], n - 1, values);
+    }
+
+    private static Fit fromSums(int n, double sx, double sy, double sxx, double sxy, double syy, int changes,
+                                float first, float last, int span, float[] values) {
         if (n < 3) {
             return new Fit(n, 0, 0, changes, first, last, span, values);
         }
@@ -128,6 +144,12 @@ final class Fit {
         double se = Math.sqrt(rss / (n - 2) / vxx);
         double t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
         return new Fit(n, slope, t, changes, first, last, span, values);
+    }
+
+    /** Fits {@code y[from, to)} of a window whose running sums are {@code sums}: in O(1) when they can, else by a pass. */
+    static Fit of(FitSums sums, float[] y, int size, int from, int to, Spread spread) {
+        Fit f = sums.fit(y, size, from, to, spread);
+        return f != null ? f : of(y, from, to, spread);
     }
 
     /** Robust deviation around the local trend (see {@link #scatter(float[], int, int, float[])}). */
