@@ -126,7 +126,7 @@ final class Fit {
     static Fit fitted(float[] y, int from, int to, Spread spread, int n, double sx, double sy, double sxx, double sxy,
                       double syy) {
         float[] values = spread == Spread.NONE ? null : Arrays.copyOfRange(y, from, to);
-        int changes = spread == Spread.NOISE ? reversals(values, n) : 0;
+        int changes = spread == Spread.NOISE ? reversals(y, from, to) : 0;
         return fromSums(n, sx, sy, sxx, sxy, syy, changes, y[from], y[to - 1], n - 1, values);
     }
 
@@ -175,16 +175,24 @@ final class Fit {
 
     /** Direction reversals between consecutive changes of {@code v[0, n)}. */
     private static int reversals(float[] v, int n) {
-        float prevDelta = 0;
-        int changes = 0;
-        for (int i = 1; i < n; i++) {
+        return reversals(v, 0, n);
+    }
+
+    /**
+     * Direction reversals between consecutive changes of {@code v[from, to)} (no NaN in it). Without
+     * branches: on a noisy curve the direction is a coin toss that a branch predictor would miss
+     * half the time. The same count as comparing each change with the last non-zero one (a NaN
+     * change, from two infinities, counts as a fall, as {@code d > 0} is false for it).
+     */
+    private static int reversals(float[] v, int from, int to) {
+        int changes = 0, prevUp = 0, seen = 0;
+        for (int i = from + 1; i < to; i++) {
             float d = v[i] - v[i - 1];
-            if (d != 0) {
-                if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                    changes++;
-                }
-                prevDelta = d;
-            }
+            int moved = d != 0 ? 1 : 0;
+            int up = d > 0 ? 1 : 0;
+            changes += moved & seen & (up ^ prevUp);
+            prevUp ^= moved & (up ^ prevUp);
+            seen |= moved;
         }
         return changes;
     }
@@ -214,21 +222,20 @@ final class Fit {
 
     /** Direction reversals among the changes of {@code y[from, to)}, and the opportunities for one: no line fitted. */
     static double reversalRate(float[] y, int from, int to) {
-        float prev = Float.NaN, prevDelta = 0;
-        int changes = 0, n = 0;
+        float prev = Float.NaN;
+        int changes = 0, n = 0, prevUp = 0, seen = 0;
         for (int i = from; i < to; i++) {
             float v = y[i];
             if (Float.isNaN(v)) {
                 continue;
             }
-            if (n++ > 0) {
+            if (n++ > 0) { // (branch-free as in reversals(float[], int, int))
                 float d = v - prev;
-                if (d != 0) {
-                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                        changes++;
-                    }
-                    prevDelta = d;
-                }
+                int moved = d != 0 ? 1 : 0;
+                int up = d > 0 ? 1 : 0;
+                changes += moved & seen & (up ^ prevUp);
+                prevUp ^= moved & (up ^ prevUp);
+                seen |= moved;
             }
             prev = v;
         }

@@ -132,6 +132,51 @@ class FitSumsProperties {
         }
     }
 
+    /** The branch-free count of reversals counts what comparing each change with the last non-zero one counts. */
+    @Property(tries = 2000, seed = "7303")
+    void theReversalsAreCountedAsByComparingChanges(@ForAll("values") List<Float> values) {
+        float[] y = new float[values.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = values.get(i);
+        }
+        assertThat(Fit.reversalRate(y, 0, y.length)).isEqualTo(referenceReversalRate(y));
+        float[] finite = new float[y.length];
+        int n = 0;
+        for (float v : y) {
+            if (!Float.isNaN(v)) {
+                finite[n++] = v;
+            }
+        }
+        Fit noise = Fit.of(finite, 0, n, Fit.Spread.NOISE);
+        assertThat(noise.reversalRate()).isEqualTo(referenceReversalRate(java.util.Arrays.copyOf(finite, n)));
+    }
+
+    @Provide
+    Arbitrary<List<Float>> values() {
+        return value().list().ofMaxSize(40);
+    }
+
+    private static double referenceReversalRate(float[] y) {
+        float prev = Float.NaN, prevDelta = 0;
+        int changes = 0, n = 0;
+        for (float v : y) {
+            if (Float.isNaN(v)) {
+                continue;
+            }
+            if (n++ > 0) {
+                float d = v - prev;
+                if (d != 0) {
+                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
+                        changes++;
+                    }
+                    prevDelta = d;
+                }
+            }
+            prev = v;
+        }
+        return n < 4 ? 0 : changes / (double) (n - 2);
+    }
+
     @AfterContainer
     static void theSumsTookOverForMostStretches() {
         // ordinary curves' stretches are nearly all made from the sums; the wild ones fall back to a pass
