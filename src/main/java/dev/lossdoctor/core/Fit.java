@@ -146,9 +146,17 @@ final class Fit {
         return new Fit(n, slope, t, changes, first, last, span, values);
     }
 
+    /**
+     * Stretches shorter than this are fitted by a pass: over a few points the pass is cheaper than
+     * the sums (it reads a few cache lines of floats; the sums' slots are more, with thousands of
+     * runs interleaved, and a state read from its bytes would rebuild them first). The long
+     * stretches of runs reporting several points an epoch (up to the whole view) are where they pay.
+     */
+    static final int SUMS_FROM_POINTS = 24;
+
     /** Fits {@code y[from, to)} of a window whose running sums are {@code sums}: in O(1) when they can, else by a pass. */
     static Fit of(FitSums sums, float[] y, int size, int from, int to, Spread spread) {
-        Fit f = sums.fit(y, size, from, to, spread);
+        Fit f = to - from < SUMS_FROM_POINTS ? null : sums.fit(y, size, from, to, spread);
         return f != null ? f : of(y, from, to, spread);
     }
 

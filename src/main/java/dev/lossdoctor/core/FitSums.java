@@ -29,7 +29,7 @@ final class FitSums {
     // a ring of slots: slot (head + i) holds the prefixes before window index i and the value at i,
     // side by side (a fit reads two slots: a few cache lines, with thousands of runs interleaved)
     private static final int SUM = 0, SUM_INDEXED = 1, SUM_SQUARES = 2, UNUSABLE = 3, UNITS = 4, STRIDE = 5;
-    private final long[] slots = new long[SLOTS * STRIDE];
+    private long[] slots; // made at the first rebuild: a run whose stretches are all short never needs them
     private int head;
     /** An index that numbers the window's points consistently since the last rebuild (index = base + window index). */
     private long base;
@@ -134,6 +134,9 @@ final class FitSums {
             }
         }
         unitExponent = exponent == Integer.MAX_VALUE ? 0 : exponent;
+        if (slots == null) {
+            slots = new long[SLOTS * STRIDE];
+        }
         head = 0;
         base = 0;
         size = 0;
