@@ -116,6 +116,22 @@ final class Fit {
         if (values != null && n < values.length) {
             values = java.util.Arrays.copyOf(values, n);
         }
+        return fromSums(n, sx, sy, sxx, sxy, syy, changes, first, last, span, values);
+    }
+
+    /**
+     * The fit of a stretch without NaN or infinite values whose sums {@link FitSums} kept: the
+     * same value {@link #of(float[], int, int, Spread)} gives (the sums are the pass's, bit for bit).
+     */
+    static Fit fitted(float[] y, int from, int to, Spread spread, int n, double sx, double sy, double sxx, double sxy,
+                      double syy) {
+        float[] values = spread == Spread.NONE ? null : Arrays.copyOfRange(y, from, to);
+        int changes = spread == Spread.NOISE ? reversals(y, from, to) : 0;
+        return fromSums(n, sx, sy, sxx, sxy, syy, changes, y[from], y[to - 1], n - 1, values);
+    }
+
+    private static Fit fromSums(int n, double sx, double sy, double sxx, double sxy, double syy, int changes,
+                                float first, float last, int span, float[] values) {
         if (n < 3) {
             return new Fit(n, 0, 0, changes, first, last, span, values);
         }
@@ -128,6 +144,20 @@ final class Fit {
         double se = Math.sqrt(rss / (n - 2) / vxx);
         double t = se > 0 ? slope / se : (slope == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, slope));
         return new Fit(n, slope, t, changes, first, last, span, values);
+    }
+
+    /**
+     * Stretches shorter than this are fitted by a pass: over a few points the pass is cheaper than
+     * the sums (it reads a few cache lines of floats; the sums' slots are more, with thousands of
+     * runs interleaved, and a state read from its bytes would rebuild them first). The long
+     * stretches of runs reporting several points an epoch (up to the whole view) are where they pay.
+     */
+    static final int SUMS_FROM_POINTS = 24;
+
+    /** Fits {@code y[from, to)} of a window whose running sums are {@code sums}: in O(1) when they can, else by a pass. */
+    static Fit of(FitSums sums, float[] y, int size, int from, int to, Spread spread) {
+        Fit f = to - from < SUMS_FROM_POINTS ? null : sums.fit(y, size, from, to, spread);
+        return f != null ? f : of(y, from, to, spread);
     }
 
     /** Robust deviation around the local trend (see {@link #scatter(float[], int, int, float[])}). */
@@ -153,16 +183,24 @@ final class Fit {
 
     /** Direction reversals between consecutive changes of {@code v[0, n)}. */
     private static int reversals(float[] v, int n) {
-        float prevDelta = 0;
-        int changes = 0;
-        for (int i = 1; i < n; i++) {
+        return reversals(v, 0, n);
+    }
+
+    /**
+     * Direction reversals between consecutive changes of {@code v[from, to)} (no NaN in it). Without
+     * branches: on a noisy curve the direction is a coin toss that a branch predictor would miss
+     * half the time. The same count as comparing each change with the last non-zero one (a NaN
+     * change, from two infinities, counts as a fall, as {@code d > 0} is false for it).
+     */
+    private static int reversals(float[] v, int from, int to) {
+        int changes = 0, prevUp = 0, seen = 0;
+        for (int i = from + 1; i < to; i++) {
             float d = v[i] - v[i - 1];
-            if (d != 0) {
-                if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                    changes++;
-                }
-                prevDelta = d;
-            }
+            int moved = d != 0 ? 1 : 0;
+            int up = d > 0 ? 1 : 0;
+            changes += moved & seen & (up ^ prevUp);
+            prevUp ^= moved & (up ^ prevUp);
+            seen |= moved;
         }
         return changes;
     }
@@ -192,21 +230,20 @@ final class Fit {
 
     /** Direction reversals among the changes of {@code y[from, to)}, and the opportunities for one: no line fitted. */
     static double reversalRate(float[] y, int from, int to) {
-        float prev = Float.NaN, prevDelta = 0;
-        int changes = 0, n = 0;
+        float prev = Float.NaN;
+        int changes = 0, n = 0, prevUp = 0, seen = 0;
         for (int i = from; i < to; i++) {
             float v = y[i];
             if (Float.isNaN(v)) {
                 continue;
             }
-            if (n++ > 0) {
+            if (n++ > 0) { // (branch-free as in reversals(float[], int, int))
                 float d = v - prev;
-                if (d != 0) {
-                    if (prevDelta != 0 && (d > 0) != (prevDelta > 0)) {
-                        changes++;
-                    }
-                    prevDelta = d;
-                }
+                int moved = d != 0 ? 1 : 0;
+                int up = d > 0 ? 1 : 0;
+                changes += moved & seen & (up ^ prevUp);
+                prevUp ^= moved & (up ^ prevUp);
+                seen |= moved;
             }
             prev = v;
         }

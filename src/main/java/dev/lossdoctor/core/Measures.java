@@ -152,10 +152,10 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         int trendFrom = Math.max(from, to - trendPoints);
         int shortFrom = Math.max(from, to - shortTrendPoints);
         long trendFromKey = Landmarks.key(s.epochs[trendFrom], s.steps[trendFrom]);
-        Fit trainFit = Fit.of(s.train, trendFrom, to, Spread.SCATTER);
-        Fit valFit = Fit.of(s.val, trendFrom, to, Spread.SCATTER);
-        Fit trainShort = Fit.of(s.train, shortFrom, to, Spread.NONE);
-        Fit valShort = Fit.of(s.val, shortFrom, to, Spread.NONE);
+        Fit trainFit = Fit.of(s.trainSums, s.train, s.size, trendFrom, to, Spread.SCATTER);
+        Fit valFit = Fit.of(s.valSums, s.val, s.size, trendFrom, to, Spread.SCATTER);
+        Fit trainShort = Fit.of(s.trainSums, s.train, s.size, shortFrom, to, Spread.NONE);
+        Fit valShort = Fit.of(s.valSums, s.val, s.size, shortFrom, to, Spread.NONE);
         Series train = trainFit.hasSlope()
                 ? series(trainFit, trainShort, recentMedian(s.train, from, to), marks.firstTrain(), marks.bestTrain(), ppe)
                 : Series.NONE;
@@ -182,7 +182,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             after = pointsAfter(s, from, to, marks.bestValKey());
             if (after >= 5 && valRiseFromBest > Rules.OVERFIT_RISE / 4 // (before the scatter: a sort)
                     && Rules.couldClimbSteadily(valRiseFromBest, valFit.scatter() / Math.abs(marks.bestVal()), after)) {
-                sinceBest = Fit.of(s.val, Math.max(from, to - after - 1), to, Spread.NONE);
+                sinceBest = Fit.of(s.valSums, s.val, s.size, Math.max(from, to - after - 1), to, Spread.NONE);
             }
         }
         Jumps jumps = jumps(s, from, to, ppe, train, val);
@@ -216,15 +216,16 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return null; // a smooth curve: no need to measure its jumps
         }
         return new Jumps(oscFrom, Landmarks.key(s.epochs[oscFrom], s.steps[oscFrom]),
-                train.present() ? Fit.of(s.train, oscFrom, to, Spread.NOISE) : null,
-                val.present() ? Fit.of(s.val, oscFrom, to, Spread.NOISE) : null);
+                train.present() ? Fit.of(s.trainSums, s.train, s.size, oscFrom, to, Spread.NOISE) : null,
+                val.present() ? Fit.of(s.valSums, s.val, s.size, oscFrom, to, Spread.NOISE) : null);
     }
 
     /** The oscillation stretch's fits whatever the curves do (for the words about an oscillation said before). */
     static Jumps jumpsAnyway(RunState s, Measures m) {
         int oscFrom = oscillationFrom(m.from, m.to, m.pointsPerEpoch);
         return new Jumps(oscFrom, Landmarks.key(s.epochs[oscFrom], s.steps[oscFrom]),
-                Fit.of(s.train, oscFrom, m.to, Spread.NOISE), Fit.of(s.val, oscFrom, m.to, Spread.NOISE));
+                Fit.of(s.trainSums, s.train, s.size, oscFrom, m.to, Spread.NOISE),
+                Fit.of(s.valSums, s.val, s.size, oscFrom, m.to, Spread.NOISE));
     }
 
     /** Points of the view after the key {@code bestKey}. */

@@ -43,6 +43,8 @@ public final class RunState {
      */
     final Aggregates all = new Aggregates();
     long evictedCount;
+    /** Running sums of the window's two losses, for fits in O(1) (derived: rebuilt when needed, never stored). */
+    final FitSums trainSums = new FitSums(), valSums = new FitSums();
 
     /** Raw diagnoses read at the last {@link #READINGS} prefixes (the newest last); null = none. */
     final RawReading[] readings = new RawReading[READINGS];
@@ -164,13 +166,35 @@ public final class RunState {
             shift(1, 0, pos - 1);
             pos--;
             put(pos, p);
+            if (pos == size - 1) {
+                trainSums.droppedFirst();
+                valSums.droppedFirst();
+                appended();
+            } else {
+                invalidateSums();
+            }
             return pos;
         }
         shift(pos, pos + 1, size - pos);
         put(pos, p);
         size++;
         all.add(p);
+        if (pos == size - 1) {
+            appended();
+        } else {
+            invalidateSums();
+        }
         return pos;
+    }
+
+    private void appended() {
+        trainSums.appended(train[size - 1], size);
+        valSums.appended(val[size - 1], size);
+    }
+
+    private void invalidateSums() {
+        trainSums.invalidate();
+        valSums.invalidate();
     }
 
     private void put(int pos, Point p) {
