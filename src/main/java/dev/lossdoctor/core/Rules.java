@@ -52,6 +52,8 @@ final class Rules {
     static final double ABRUPT_STEP = 0.01;
     /** Converged means near the best the run reached: not flat this far above it. */
     static final double WORSE_THAN_BEST = 0.1;
+    /** The lowest of N noisy points sits about this many scatters below the level (2.4 for 64 points, 3.2 for 770). */
+    static final double ROBUST_BEST_SCATTERS = 3;
     /** Near chance: within this share of ln(C) for a C-class cross-entropy. */
     static final double CHANCE_BAND = 0.06;
 
@@ -296,7 +298,9 @@ final class Rules {
                 && t.fit().scatter() < OSCILLATION_AMPLITUDE * t.scale()) {
             return found(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
         }
-        double aboveBest = (t.now() - all.bestTrain()) / t.scale();
+        // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
+        // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
+        double aboveBest = (t.now() - all.bestTrain() - ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
         if (m.points() >= CONVERGED_POINTS && aboveBest > WORSE_THAN_BEST) {
             // flat, but well above where it once was: stuck, not a good fit
             return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
