@@ -56,8 +56,7 @@ final class CurveReader {
         Measures m = measure(s, s.size - 1);
         Finding f = Rules.judge(m);
         boolean curvesRead = (m.train().fit().n() >= 3 || m.val().fit().n() >= 3) && !m.all().nonFinite();
-        boolean ofTheCurve = d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
-        if (f.diagnosis() != d && ofTheCurve && curvesRead) {
+        if (f.diagnosis() != d && RunState.ofTheCurve(d) && curvesRead) {
             // the words are about what was said (the readings have not settled on anything new)
             f = f.as(d, Finding.Why.SAID).since(s.sinceEpoch);
             if (d == Diagnosis.OSCILLATING) {

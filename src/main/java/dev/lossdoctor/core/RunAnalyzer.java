@@ -82,7 +82,7 @@ public final class RunAnalyzer {
         if (state.finished) {
             return List.of(); // a late point after the verdict: the verdict stands
         }
-        Diagnosis settled = Hysteresis.settle(state.readings, state.current);
+        Diagnosis settled = Hysteresis.settle(state.readings, state.current, state.dwelling());
         if (settled == null || settled == state.current) {
             return List.of();
         }
@@ -181,6 +181,10 @@ public final class RunAnalyzer {
         Diagnosis previous = state.current;
         state.current = r.diagnosis();
         state.sinceEpoch = r.since();
+        state.saidAtPoints = state.points();
+        if (RunState.ofTheCurve(r.diagnosis())) {
+            state.changes++;
+        }
         Long at = epoch == null || epoch == Point.NONE ? null : epoch; // a step-only run has no epoch
         Long atStep = step == null || step == Point.NONE ? null : step;
         Long since = r.since() == Point.NONE ? (at != null ? at : atStep) : Long.valueOf(r.since());

@@ -49,6 +49,9 @@ public final class RunState {
 
     Diagnosis current;             // null until the first event is emitted
     long sinceEpoch = Point.NONE;
+    /** Points seen when the current diagnosis was said, and diagnoses of the curve said so far: the time-based hysteresis. */
+    long saidAtPoints;
+    int changes;
     boolean finished;
     long lastActivityMillis;       // the latest event's timestamp, for stalled runs
     boolean stalled;
@@ -96,6 +99,29 @@ public final class RunState {
      */
     public Diagnosis settledReading() {
         return Hysteresis.settled(readings);
+    }
+
+    /** Diagnoses of the curve said before the time-based hysteresis applies: the first one and the first problem come at once. */
+    static final int DWELL_AFTER_CHANGES = 2;
+    /** A later change waits until what was said has stood for this share of the points seen when it was said. */
+    static final double DWELL_SHARE = 0.5;
+
+    /**
+     * The time-based hysteresis holds what was said: the run has said two diagnoses of its curve,
+     * and the current one has not yet stood for {@link #DWELL_SHARE} of the points seen when it was
+     * said (said at point 100: nothing new before point 150). Diverging is never held back
+     * ({@link Hysteresis#settle}). So a run of N points changes its mind about 2 + log(N/10)/log(1.5)
+     * times at most, whatever its noise. While it holds, the diagnosis said may differ from
+     * {@link #settledReading()}.
+     */
+    boolean dwelling() {
+        return changes >= DWELL_AFTER_CHANGES && current != null && ofTheCurve(current)
+                && points() - saidAtPoints < DWELL_SHARE * saidAtPoints;
+    }
+
+    /** A diagnosis read from the curve (not warming up, stalled or a config check). */
+    static boolean ofTheCurve(Diagnosis d) {
+        return d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
     }
 
     /** Rebuilds {@link #all} from the evicted aggregates and the window (after decoding). */
@@ -192,6 +218,8 @@ public final class RunState {
         System.arraycopy(readings, 0, c.readings, 0, READINGS);
         c.current = current;
         c.sinceEpoch = sinceEpoch;
+        c.saidAtPoints = saidAtPoints;
+        c.changes = changes;
         c.finished = finished;
         c.lastActivityMillis = lastActivityMillis;
         c.stalled = stalled;
@@ -208,7 +236,8 @@ public final class RunState {
                 && Arrays.equals(train, 0, size, s.train, 0, size) && Arrays.equals(val, 0, size, s.val, 0, size)
                 && Arrays.equals(valScore, 0, size, s.valScore, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
                 && evicted.equals(s.evicted) && evictedCount == s.evictedCount && Arrays.equals(readings, s.readings)
-                && current == s.current && sinceEpoch == s.sinceEpoch && finished == s.finished
+                && current == s.current && sinceEpoch == s.sinceEpoch && saidAtPoints == s.saidAtPoints
+                && changes == s.changes && finished == s.finished
                 && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled;
     }
 

@@ -15,13 +15,15 @@ import java.util.Arrays;
  * <ul>
  *   <li>1 (v0.1.0): a raw reading packed in one byte, the diagnosis in the low four bits (ids
  *       0-11 were the enum's ordinals then, and are its fixed ids now);
- *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s).
+ *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s);
+ *   <li>3: the time-based hysteresis' clock (points when the diagnosis was said, diagnoses said)
+ *       after the diagnosis said.
  * </ul>
  */
 public final class RunStateCodec {
 
     /** The format written. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The oldest format still read. */
     static final int OLDEST = 1;
 
@@ -53,6 +55,8 @@ public final class RunStateCodec {
             out.writeByte((s.configSeen ? 1 : 0) | (s.finished ? 2 : 0) | (s.stalled ? 4 : 0));
             out.writeByte(s.current == null ? 0 : s.current.id() + 1);
             writeVarLong(out, s.sinceEpoch + 1);
+            writeVarLong(out, s.saidAtPoints);
+            writeVarLong(out, s.changes);
             out.writeLong(s.lastActivityMillis);
             writeVarLong(out, s.evictedCount);
             for (RawReading r : s.readings) {
@@ -99,6 +103,10 @@ public final class RunStateCodec {
             int current = in.readUnsignedByte();
             s.current = current == 0 ? null : Diagnosis.byId(current - 1);
             s.sinceEpoch = readVarLong(in) - 1;
+            if (version >= 3) { // older formats had no clock: the hysteresis starts counting again
+                s.saidAtPoints = readVarLong(in);
+                s.changes = (int) Math.min(Integer.MAX_VALUE, readVarLong(in));
+            }
             s.lastActivityMillis = in.readLong();
             s.evictedCount = readVarLong(in);
             for (int i = 0; i < RunState.READINGS; i++) {

@@ -58,6 +58,19 @@ final class CodecGoldens {
         }
     }
 
+    /**
+     * {@code s} as a format could store it: what the format had no field for starts afresh when it
+     * is read (format 3 added the hysteresis clock).
+     */
+    static RunState asStoredIn(RunState s, int format) {
+        RunState c = s.copy();
+        if (format < 3) {
+            c.saidAtPoints = 0;
+            c.changes = 0;
+        }
+        return c;
+    }
+
     static String line(DiagnosisEvent d) {
         return d.diagnosis().code() + " previous=" + (d.previous() == null ? "-" : d.previous().code()) + " epoch=" + d.epoch()
                 + " step=" + d.step() + " since=" + d.sinceEpoch() + " confidence=" + d.confidence() + " | " + d.summary()
