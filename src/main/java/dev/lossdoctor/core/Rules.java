@@ -73,6 +73,7 @@ final class Rules {
             Rules::oscillating,
             Rules::dataIssue,
             Rules::validationOnly,
+            Rules::scheduleEnd,
             Rules::stoppedDead,
             Rules::stillFrozen,
             Rules::creeping,
@@ -126,6 +127,14 @@ final class Rules {
     static Optional<Finding> diverging(Measures m) {
         Series t = m.train(), v = m.val();
         double needed = t.trend() == Trend.RISING && m.hasVal() && v.trend() == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (m.hasTrain() && t.rise() >= DIVERGING_RISE && m.schedule().raisedSinceBest()) {
+            // far above its best with the rate that blew it up still on: diverged, and staying so
+            // (not a plateau "with no real progress" as if the descent had never happened)
+            return found(Diagnosis.DIVERGING, Why.RATE_RAISED, m.all().bestTrainKey(), clamp(0.6 + 0.2 * t.rise()));
+        }
+        if (warmUpRise(m)) {
+            return Optional.empty(); // a warm-up may make the loss rise: not diverging until worse than at the start
+        }
         if (m.hasTrain() && t.rise() >= needed && (t.trend() == Trend.RISING || t.rise() >= 3 * DIVERGING_RISE)
                 && m.trainRecentRise() >= needed / 2 && (!m.hasVal() || v.rise() >= needed || v.trend() == Trend.RISING)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), clamp(0.6 + 0.2 * t.rise()));
@@ -136,7 +145,7 @@ final class Rules {
     /** A slow, steady climb of both losses away from their best: the wrong way, if not yet fast. */
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
-        if (m.hasTrain() && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+        if (m.hasTrain() && !warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
@@ -198,7 +207,7 @@ final class Rules {
     /** The loss jumping up and down by a good share of its level, with no clear trend under the jumps. */
     static Optional<Finding> oscillating(Measures m) {
         Jumps j = m.jumps();
-        if (j == null) {
+        if (j == null || warmUpRise(m)) { // a warm-up may make the loss jump
             return Optional.empty();
         }
         Fit t = j.train(), v = j.val();
@@ -246,6 +255,17 @@ final class Rules {
             return Optional.empty();
         }
         return found(m.val().trend() == Trend.FLAT ? Diagnosis.CONVERGED : Diagnosis.LEARNING, Why.VAL_ONLY, Point.NONE, 0.8);
+    }
+
+    /** Flat at a rate of ~0 late in a decaying schedule, after real progress: the schedule's end, not a stuck model. */
+    static Optional<Finding> scheduleEnd(Measures m) {
+        Series t = m.train();
+        if (m.schedule().end() && t.trend() != Trend.RISING && m.points() >= CONVERGED_POINTS
+                && t.dropTotal() >= 1 - NO_PROGRESS_SHARE && (-t.rate() < 3 * Measures.FLAT_RATE || t.trend() == Trend.FLAT)
+                && m.val().trend() != Trend.FALLING) {
+            return found(Diagnosis.CONVERGED, Why.SCHEDULE_END, m.trendFromKey(), 0.85);
+        }
+        return Optional.empty();
     }
 
     /** A descent that stopped dead: the weights no longer move (a learning rate cut to nothing). */
@@ -376,6 +396,11 @@ final class Rules {
         return positive(m) && -t.rate() >= Measures.FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
                 && t.now() >= HIGH_SHARE * first && t.dropTotal() / epochs < SLOW_RATE
                 && t.dropTotal() >= 3 * t.fit().scatter() / Math.abs(first);
+    }
+
+    /** The rate is still warming up and the loss is below where it started: a rise or jumps are the warm-up's. */
+    private static boolean warmUpRise(Measures m) {
+        return m.schedule().warmingUp() && m.hasTrain() && m.train().now() < m.all().firstTrain();
     }
 
     /** The training loss within the chance band of ln C. */

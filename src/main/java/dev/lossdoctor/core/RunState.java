@@ -32,6 +32,8 @@ public final class RunState {
     final float[] train = new float[WINDOW];
     final float[] val = new float[WINDOW];
     final float[] valScore = new float[WINDOW];
+    /** The learning rate the run reported at each point (NaN: none). */
+    final float[] lr = new float[WINDOW];
     final byte[] flags = new byte[WINDOW];
 
     /** Aggregates of the points that left the window or arrived older than it. */
@@ -90,7 +92,7 @@ public final class RunState {
     }
 
     public Point point(int i) {
-        return new Point(epochs[i], steps[i], train[i], val[i], valScore[i], flags[i]);
+        return new Point(epochs[i], steps[i], train[i], val[i], valScore[i], flags[i], lr[i]);
     }
 
     /**
@@ -181,6 +183,7 @@ public final class RunState {
         train[pos] = p.train();
         val[pos] = p.val();
         valScore[pos] = p.valScore();
+        lr[pos] = p.lr();
         flags[pos] = (byte) p.flags();
     }
 
@@ -193,6 +196,7 @@ public final class RunState {
         System.arraycopy(train, from, train, to, count);
         System.arraycopy(val, from, val, to, count);
         System.arraycopy(valScore, from, valScore, to, count);
+        System.arraycopy(lr, from, lr, to, count);
         System.arraycopy(flags, from, flags, to, count);
     }
 
@@ -211,6 +215,7 @@ public final class RunState {
         System.arraycopy(train, 0, c.train, 0, size);
         System.arraycopy(val, 0, c.val, 0, size);
         System.arraycopy(valScore, 0, c.valScore, 0, size);
+        System.arraycopy(lr, 0, c.lr, 0, size);
         System.arraycopy(flags, 0, c.flags, 0, size);
         c.evicted.copyFrom(evicted);
         c.all.copyFrom(all);
@@ -234,7 +239,8 @@ public final class RunState {
         return runId.equals(s.runId) && config.equals(s.config) && configSeen == s.configSeen && size == s.size
                 && Arrays.equals(epochs, 0, size, s.epochs, 0, size) && Arrays.equals(steps, 0, size, s.steps, 0, size)
                 && Arrays.equals(train, 0, size, s.train, 0, size) && Arrays.equals(val, 0, size, s.val, 0, size)
-                && Arrays.equals(valScore, 0, size, s.valScore, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
+                && Arrays.equals(valScore, 0, size, s.valScore, 0, size)
+                && Arrays.equals(lr, 0, size, s.lr, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
                 && evicted.equals(s.evicted) && evictedCount == s.evictedCount && Arrays.equals(readings, s.readings)
                 && current == s.current && sinceEpoch == s.sinceEpoch && saidAtPoints == s.saidAtPoints
                 && changes == s.changes && finished == s.finished

@@ -17,7 +17,8 @@ import java.util.Arrays;
  *       0-11 were the enum's ordinals then, and are its fixed ids now);
  *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s);
  *   <li>3: the time-based hysteresis' clock (points when the diagnosis was said, diagnoses said)
- *       after the diagnosis said.
+ *       after the diagnosis said; the learning rate of a point that reports one (flag 8), and the
+ *       evicted points' highest rate and rate at the training best after their aggregates.
  * </ul>
  */
 public final class RunStateCodec {
@@ -34,8 +35,8 @@ public final class RunStateCodec {
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
 
     public static byte[] encode(RunState s) {
-        // the most a state can take: strings are capped, a point is at most 33 bytes
-        int most = 1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 33;
+        // the most a state can take: strings are capped, a point is at most 37 bytes
+        int most = 1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 37;
         ByteBuffer buffer = BUFFERS.get();
         if (buffer.capacity() < most) {
             buffer = ByteBuffer.allocate(most);
@@ -63,6 +64,8 @@ public final class RunStateCodec {
                 writeReading(out, r);
             }
             writeAggregates(out, s.evicted);
+            out.writeFloat(s.evicted.maxLr);
+            out.writeFloat(s.evicted.bestTrainLr);
             out.writeByte(s.size);
             long prevEpoch = 0, prevStep = 0;
             for (int i = 0; i < s.size; i++) {
@@ -80,6 +83,9 @@ public final class RunStateCodec {
                 }
                 if ((f & Point.HAS_VAL_SCORE) != 0) {
                     out.writeFloat(s.valScore[i]);
+                }
+                if ((f & Point.HAS_LR) != 0) {
+                    out.writeFloat(s.lr[i]);
                 }
             }
         }
@@ -113,6 +119,10 @@ public final class RunStateCodec {
                 s.readings[i] = version == 1 ? readReadingV1((byte) in.readUnsignedByte()) : readReading(in);
             }
             readAggregates(in, s.evicted);
+            if (version >= 3) {
+                s.evicted.maxLr = in.readFloat();
+                s.evicted.bestTrainLr = in.readFloat();
+            }
             s.size = in.readUnsignedByte();
             long epoch = 0, step = 0;
             for (int i = 0; i < s.size; i++) {
@@ -125,6 +135,7 @@ public final class RunStateCodec {
                 s.train[i] = (f & Point.HAS_TRAIN) != 0 ? in.readFloat() : Float.NaN;
                 s.val[i] = (f & Point.HAS_VAL) != 0 ? in.readFloat() : Float.NaN;
                 s.valScore[i] = (f & Point.HAS_VAL_SCORE) != 0 ? in.readFloat() : Float.NaN;
+                s.lr[i] = (f & Point.HAS_LR) != 0 ? in.readFloat() : Float.NaN;
             }
             s.rebuildAll();
             return s;
