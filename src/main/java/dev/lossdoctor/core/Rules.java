@@ -66,6 +66,7 @@ final class Rules {
     static final List<Rule> ORDER = List.of(
             Rules::nonFinite,
             Rules::tooFewPoints,
+            Rules::pendingSpike,
             Rules::diverging,
             Rules::drifting,
             Rules::validationDiverging,
@@ -98,11 +99,25 @@ final class Rules {
 
     /** At {@code run_finished}: a run still learning was undertrained, unless validation had levelled off (converged). */
     static Finding verdict(Measures m, Finding f) {
+        if (f.why() == Why.SPIKE_PENDING) {
+            f = judgeWithoutHold(m); // the run is over: no time left to recover, the curve is read as it is
+        }
         if (f.diagnosis() != Diagnosis.LEARNING || m.train().trend() != Trend.FALLING) {
             return f;
         }
         boolean valSaturated = m.hasVal() && m.val().trend() != Trend.FALLING && m.points() >= CONVERGED_POINTS;
         return valSaturated ? f.as(Diagnosis.CONVERGED, Why.VAL_SATURATED) : f.as(Diagnosis.UNDERTRAINED, Why.STILL_FALLING);
+    }
+
+    /** {@link #judge} without the hold of a pending spike. */
+    private static Finding judgeWithoutHold(Measures m) {
+        for (Rule rule : ORDER) {
+            Optional<Finding> f = rule.check(m);
+            if (f.isPresent() && f.get().why() != Why.SPIKE_PENDING) {
+                return f.get();
+            }
+        }
+        throw new IllegalStateException("the learning rule always finds"); // unreachable
     }
 
     // ---------------------------------------------------------------- the rules, in their order
@@ -123,6 +138,16 @@ final class Rules {
                 ? found(Diagnosis.WARMING_UP, Why.TOO_FEW_POINTS, Point.NONE, 0.8) : Optional.empty();
     }
 
+    /**
+     * A sudden jump within its time to recover ({@link Spike}): whatever was said stands (a function
+     * of the points: the hold is in the reading's meaning, resolved against what was said).
+     */
+    static Optional<Finding> pendingSpike(Measures m) {
+        Spike spike = m.spike();
+        return spike != null && spike.pending() ? found(Diagnosis.LEARNING, Why.SPIKE_PENDING, spike.beforeKey(), 0.6)
+                : Optional.empty();
+    }
+
     /** Training climbing far above its best, validation not improving (both climbing: a smaller climb is enough). */
     static Optional<Finding> diverging(Measures m) {
         Series t = m.train(), v = m.val();
@@ -134,6 +159,11 @@ final class Rules {
         }
         if (warmUpRise(m)) {
             return Optional.empty(); // a warm-up may make the loss rise: not diverging until worse than at the start
+        }
+        Spike spike = m.spike();
+        if (m.hasTrain() && spike != null && t.rise() >= DIVERGING_RISE && m.trainRecentRise() >= DIVERGING_RISE / 2) {
+            // a spike that did not come back within its time: diverging, since the point before it
+            return found(Diagnosis.DIVERGING, Why.SPIKE_STAYED, spike.beforeKey(), clamp(0.6 + 0.2 * t.rise()));
         }
         if (m.hasTrain() && t.rise() >= needed && (t.trend() == Trend.RISING || t.rise() >= 3 * DIVERGING_RISE)
                 && m.trainRecentRise() >= needed / 2 && (!m.hasVal() || v.rise() >= needed || v.trend() == Trend.RISING)) {

@@ -54,6 +54,11 @@ public final class RunState {
     /** Points seen when the current diagnosis was said, and diagnoses of the curve said so far: the time-based hysteresis. */
     long saidAtPoints;
     int changes;
+    /** Recovered loss spikes: how many, and the keys (epochs, or steps) of the latest {@link #SPIKES_KEPT}, in order. */
+    static final int SPIKES_KEPT = 8;
+    long spikeCount;
+    final long[] spikes = new long[SPIKES_KEPT];
+    int spikesKept;
     boolean finished;
     long lastActivityMillis;       // the latest event's timestamp, for stalled runs
     boolean stalled;
@@ -124,6 +129,35 @@ public final class RunState {
     /** A diagnosis read from the curve (not warming up, stalled or a config check). */
     static boolean ofTheCurve(Diagnosis d) {
         return d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
+    }
+
+    /** Notes a recovered spike at {@code key} (once, whatever order the points came in: a known key is skipped). */
+    void noteSpike(long key) {
+        for (int i = 0; i < spikesKept; i++) {
+            if (spikes[i] == key) {
+                return;
+            }
+        }
+        if (spikesKept > 0 && key < spikes[0] && spikesKept == SPIKES_KEPT) {
+            spikeCount++; // older than every spike kept: counted only
+            return;
+        }
+        if (spikesKept == SPIKES_KEPT) {
+            System.arraycopy(spikes, 1, spikes, 0, --spikesKept);
+        }
+        int pos = spikesKept;
+        while (pos > 0 && spikes[pos - 1] > key) {
+            spikes[pos] = spikes[pos - 1];
+            pos--;
+        }
+        spikes[pos] = key;
+        spikesKept++;
+        spikeCount++;
+    }
+
+    /** The keys of the recovered spikes kept, oldest first. */
+    long[] spikeKeys() {
+        return Arrays.copyOf(spikes, spikesKept);
     }
 
     /** Rebuilds {@link #all} from the evicted aggregates and the window (after decoding). */
@@ -225,6 +259,9 @@ public final class RunState {
         c.sinceEpoch = sinceEpoch;
         c.saidAtPoints = saidAtPoints;
         c.changes = changes;
+        c.spikeCount = spikeCount;
+        c.spikesKept = spikesKept;
+        System.arraycopy(spikes, 0, c.spikes, 0, spikesKept);
         c.finished = finished;
         c.lastActivityMillis = lastActivityMillis;
         c.stalled = stalled;
@@ -243,7 +280,8 @@ public final class RunState {
                 && Arrays.equals(lr, 0, size, s.lr, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
                 && evicted.equals(s.evicted) && evictedCount == s.evictedCount && Arrays.equals(readings, s.readings)
                 && current == s.current && sinceEpoch == s.sinceEpoch && saidAtPoints == s.saidAtPoints
-                && changes == s.changes && finished == s.finished
+                && changes == s.changes && spikeCount == s.spikeCount
+                && Arrays.equals(spikes, 0, spikesKept, s.spikes, 0, s.spikesKept) && finished == s.finished
                 && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled;
     }
 

@@ -18,7 +18,9 @@ import java.util.Arrays;
  *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s);
  *   <li>3: the time-based hysteresis' clock (points when the diagnosis was said, diagnoses said)
  *       after the diagnosis said; the learning rate of a point that reports one (flag 8), and the
- *       evicted points' highest rate and rate at the training best after their aggregates.
+ *       evicted points' highest rate and rate at the training best after their aggregates; a
+ *       reading during a spike's time to recover (second byte 254); the recovered spikes (their count
+ *       and the latest few keys) after the clock.
  * </ul>
  */
 public final class RunStateCodec {
@@ -58,6 +60,11 @@ public final class RunStateCodec {
             writeVarLong(out, s.sinceEpoch + 1);
             writeVarLong(out, s.saidAtPoints);
             writeVarLong(out, s.changes);
+            writeVarLong(out, s.spikeCount);
+            out.writeByte(s.spikesKept);
+            for (int i = 0; i < s.spikesKept; i++) {
+                writeVarLong(out, s.spikes[i] + 1);
+            }
             out.writeLong(s.lastActivityMillis);
             writeVarLong(out, s.evictedCount);
             for (RawReading r : s.readings) {
@@ -112,6 +119,14 @@ public final class RunStateCodec {
             if (version >= 3) { // older formats had no clock: the hysteresis starts counting again
                 s.saidAtPoints = readVarLong(in);
                 s.changes = (int) Math.min(Integer.MAX_VALUE, readVarLong(in));
+                s.spikeCount = readVarLong(in);
+                s.spikesKept = in.readUnsignedByte();
+                if (s.spikesKept > RunState.SPIKES_KEPT) {
+                    throw new IllegalArgumentException(s.spikesKept + " spikes kept");
+                }
+                for (int i = 0; i < s.spikesKept; i++) {
+                    s.spikes[i] = readVarLong(in) - 1;
+                }
             }
             s.lastActivityMillis = in.readLong();
             s.evictedCount = readVarLong(in);
@@ -145,7 +160,7 @@ public final class RunStateCodec {
     }
 
     /** No reading, a reading that keeps a still state: the second byte of a format-2 reading. */
-    private static final int NONE = 0, KEEPS_STILL = 0xFF;
+    private static final int NONE = 0, KEEPS_STILL = 0xFF, KEEPS_ANY = 0xFE;
 
     /**
      * Format 2's reading: the diagnosis id + 1 (0: no reading), then the other diagnosis of a
@@ -159,7 +174,7 @@ public final class RunStateCodec {
             return;
         }
         out.writeByte(r.diagnosis().id() + 1);
-        out.writeByte(r.keepsStill() ? KEEPS_STILL : r.orElse() == null ? NONE : r.orElse().id() + 1);
+        out.writeByte(r.keepsAny() ? KEEPS_ANY : r.keepsStill() ? KEEPS_STILL : r.orElse() == null ? NONE : r.orElse().id() + 1);
     }
 
     private static RawReading readReading(In in) {
@@ -170,6 +185,9 @@ public final class RunStateCodec {
         Diagnosis diagnosis = Diagnosis.byId(d - 1);
         if (other == KEEPS_STILL) {
             return RawReading.of(diagnosis, null, true);
+        }
+        if (other == KEEPS_ANY) { // (format 3 on: a reading during a spike's time to recover)
+            return RawReading.keepingAny(diagnosis);
         }
         return RawReading.of(diagnosis, other == NONE ? null : Diagnosis.byId(other - 1), false);
     }

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The latest full status of one run: what {@code training-run-status} carries and what
  * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
- * for charts.
+ * for charts. {@code spikes}: the loss spikes that recovered (DESIGN.md section 4), null when none.
  */
 public record RunStatus(
         String runId,
@@ -25,7 +25,16 @@ public record RunStatus(
         boolean finished,
         long points,
         Instant updated,
-        List<CurvePoint> curve) {
+        List<CurvePoint> curve,
+        Spikes spikes) {
+
+    /** A status with no recovered spikes. */
+    public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss,
+                     Double valLoss, String trainTrend, String valTrend, Long bestValEpoch, Double bestValLoss, String summary,
+                     List<String> recommendations, boolean finished, long points, Instant updated, List<CurvePoint> curve) {
+        this(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch, bestValLoss,
+                summary, recommendations, finished, points, updated, curve, null);
+    }
 
     public Severity severity() {
         return diagnosis.severity();
@@ -34,7 +43,11 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of());
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), spikes);
+    }
+
+    /** Loss spikes that recovered: how many, and where the latest few were (epochs, or steps of a step-only run). */
+    public record Spikes(long count, List<Long> epochs) {
     }
 
     /** One point of a run's recent curve; a missing or non-finite value is null. */

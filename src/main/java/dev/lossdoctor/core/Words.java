@@ -61,6 +61,21 @@ final class Words {
                             + (train.rise() < Rules.DIVERGING_RISE ? ", climbing steadily: the run is drifting away from its best."
                             : ": the run is diverging.");
                 }
+                if (f.why() == Why.SPIKE_STAYED) {
+                    Spike spike = m.spike();
+                    ev.put("spike_epoch", spike.key());
+                    ev.put("rollback_epoch", spike.beforeKey());
+                    summary = "Training loss jumped at " + unit + " " + spike.key() + " to " + Text.num(train.now())
+                            + " (best " + Text.num(all.bestTrain()) + ") and has not come back within " + Spike.POINTS
+                            + " points: the run has diverged from a spike.";
+                    Double spikeLr = m.schedule().adviceLr(c, false);
+                    recs.add("Roll back to the " + unit + "-" + spike.beforeKey() + " checkpoint (the last before the jump)");
+                    recs.add(spikeLr != null ? "Resume with a lower learning rate: " + Text.num(spikeLr / 10) + " instead of "
+                            + Text.num(spikeLr) : "Resume with a learning rate 10x lower");
+                    recs.add("Clip gradients (e.g. a max norm of 1.0)");
+                    recs.add("Skip the bad batches: check the data the run saw at " + unit + " " + spike.key());
+                    return new Reading(f.diagnosis(), f.since(), f.confidence(), ev, summary, recs);
+                }
                 recs.add(all.nonFinite() || train.rise() >= Rules.DIVERGING_RISE ? "Stop the run: it is not going to recover"
                         : "Stop the run if it keeps climbing, and restore the " + unit + "-" + all.bestTrainKey() + " checkpoint");
                 Double lr = m.schedule().adviceLr(c, true);

@@ -82,6 +82,12 @@ public final class Json {
         n.put("finished", s.finished());
         n.put("points", s.points());
         putTime(n, "updated", s.updated());
+        if (s.spikes() != null) {
+            ObjectNode spikes = n.putObject("spikes");
+            spikes.put("count", s.spikes().count());
+            ArrayNode at = spikes.putArray("epochs");
+            s.spikes().epochs().forEach(at::add);
+        }
         if (s.curve().isEmpty()) {
             return n; // the status topic carries no curve; /runs/{id} does
         }

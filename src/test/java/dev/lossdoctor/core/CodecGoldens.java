@@ -23,7 +23,11 @@ import java.util.List;
 final class CodecGoldens {
 
     /** A run, and how many of its events make the stored state. */
-    record Scenario(String name, List<TrainingEvent> events, int cut) {
+    record Scenario(String name, List<TrainingEvent> events, int cut, int since) {
+
+        Scenario(String name, List<TrainingEvent> events, int cut) {
+            this(name, events, cut, 1);
+        }
 
         @Override
         public String toString() {
@@ -104,6 +108,11 @@ final class CodecGoldens {
         out.add(new Scenario("per-step", aRun("per-step").withConfig(config().optimizer("sgd").lr(0.05).batchSize(16))
                 .epochs(30).perStep(4).trainCurve(e -> decay(e, 2.0, 0.4, 8)).valCurve(e -> decay(e, 2.1, 0.5, 8))
                 .noise(0.03, 8).finished().events(), 80));
+        // format 3: a learning-rate schedule, a recovered spike, the hysteresis clock
+        out.add(new Scenario("schedule-spike", aRun("schedule-spike").withConfig(config().lr(0.1)).epochs(90)
+                .trainCurve(e -> decay(e, 2.0, 0.3, 10)).valCurve(e -> decay(e, 2.1, 0.4, 10)).noise(0.005, 9)
+                .curve("lr", e -> 0.05 * (1 + Math.cos(Math.PI * (e - 1) / 89))).at(40, "train_loss", 3.0)
+                .finished().events(), 75, 3));
         return out;
     }
 

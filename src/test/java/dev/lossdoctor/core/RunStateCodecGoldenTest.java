@@ -29,7 +29,9 @@ class RunStateCodecGoldenTest {
         List<Arguments> out = new ArrayList<>();
         for (String v : VERSIONS) {
             for (CodecGoldens.Scenario sc : CodecGoldens.scenarios()) {
-                out.add(Arguments.of(v, sc));
+                if (sc.since() <= Integer.parseInt(v.substring(1))) { // a scenario only the newer formats hold
+                    out.add(Arguments.of(v, sc));
+                }
             }
         }
         return out.stream();
@@ -66,6 +68,9 @@ class RunStateCodecGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void shouldUpgradeAnOldStateToTheNewestFormatOnItsNextWrite(CodecGoldens.Scenario sc) throws IOException {
+        if (sc.since() > 1) {
+            return; // no format-1 blob of it
+        }
         byte[] v1 = HexFormat.of().parseHex(resource("v1", sc.name() + ".hex").strip());
         byte[] newest = HexFormat.of().parseHex(resource(WRITTEN, sc.name() + ".hex").strip());
 
