@@ -9,7 +9,7 @@ SHARED=${SHARED:-/work/shared}
 T=/tmp/wl/$1; mkdir -p $T/pc $T/sc
 C=$PWD/bench/corpus
 ln -sf $C/pc-*.jsonl $T/pc/; grep '"pc-' $C/labels.jsonl > $T/pc/labels.jsonl
-if ls $C/sc-*.jsonl >/dev/null 2>&1; then SC=$C; else SC=$PWD/bench/schedule-corpus; fi
+SC=$C
 ln -sf $SC/sc-*.jsonl $T/sc/; grep '"sc-' $SC/labels.jsonl > $T/sc/labels.jsonl
 cp target/loss-doctor.jar $T/ld.jar
 CMD="java -jar $T/ld.jar analyze --format jsonl"

@@ -74,4 +74,21 @@ record RawReading(Diagnosis diagnosis, Diagnosis orElse, boolean keepsStill, boo
     private static boolean still(Diagnosis d) {
         return d == Diagnosis.CONVERGED || d == Diagnosis.PLATEAU || d == Diagnosis.UNDERFITTING || d == Diagnosis.LEARNING;
     }
+
+    /**
+     * A reading as state format 1 stored it ({@link RunStateCodec}), in a byte: the diagnosis id in the low four bits; in the high four, for a
+     * reading on the line between two diagnoses, the other one's id + 1, or 15 for a learning reading
+     * that keeps a still state; 0xFF for no reading.
+     */
+    static RawReading ofFormat1(byte b) {
+        if (b == -1) {
+            return null;
+        }
+        Diagnosis d = Diagnosis.byId(b & 0x0F);
+        int other = (b >> 4) & 0x0F;
+        if (other == 15) {
+            return RawReading.of(d, null, true);
+        }
+        return RawReading.of(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
+    }
 }

@@ -66,7 +66,9 @@ final class Rules {
     static final List<Rule> ORDER = List.of(
             Rules::nonFinite,
             Rules::tooFewPoints,
-            Rules::pendingSpike,
+            ScheduleRules::pendingSpike,
+            ScheduleRules::spikeStayed,
+            ScheduleRules::rateRaised,
             Rules::diverging,
             Rules::drifting,
             Rules::validationDiverging,
@@ -74,9 +76,9 @@ final class Rules {
             Rules::oscillating,
             Rules::dataIssue,
             Rules::validationOnly,
-            Rules::scheduleEnd,
-            Rules::stoppedDead,
-            Rules::stillFrozen,
+            ScheduleRules::scheduleEnd,
+            ScheduleRules::stoppedDead,
+            ScheduleRules::stillFrozen,
             Rules::creeping,
             Rules::atChance,
             Rules::flat,
@@ -100,24 +102,13 @@ final class Rules {
     /** At {@code run_finished}: a run still learning was undertrained, unless validation had levelled off (converged). */
     static Finding verdict(Measures m, Finding f) {
         if (f.why() == Why.SPIKE_PENDING) {
-            f = judgeWithoutHold(m); // the run is over: no time left to recover, the curve is read as it is
+            f = ScheduleRules.judgeWithoutHold(m); // the run is over: no time left to recover, the curve is read as it is
         }
         if (f.diagnosis() != Diagnosis.LEARNING || m.train().trend() != Trend.FALLING) {
             return f;
         }
         boolean valSaturated = m.hasVal() && m.val().trend() != Trend.FALLING && m.points() >= CONVERGED_POINTS;
         return valSaturated ? f.as(Diagnosis.CONVERGED, Why.VAL_SATURATED) : f.as(Diagnosis.UNDERTRAINED, Why.STILL_FALLING);
-    }
-
-    /** {@link #judge} without the hold of a pending spike. */
-    private static Finding judgeWithoutHold(Measures m) {
-        for (Rule rule : ORDER) {
-            Optional<Finding> f = rule.check(m);
-            if (f.isPresent() && f.get().why() != Why.SPIKE_PENDING) {
-                return f.get();
-            }
-        }
-        throw new IllegalStateException("the learning rule always finds"); // unreachable
     }
 
     // ---------------------------------------------------------------- the rules, in their order
@@ -138,32 +129,12 @@ final class Rules {
                 ? found(Diagnosis.WARMING_UP, Why.TOO_FEW_POINTS, Point.NONE, 0.8) : Optional.empty();
     }
 
-    /**
-     * A sudden jump within its time to recover ({@link Spike}): whatever was said stands (a function
-     * of the points: the hold is in the reading's meaning, resolved against what was said).
-     */
-    static Optional<Finding> pendingSpike(Measures m) {
-        Spike spike = m.spike();
-        return spike != null && spike.pending() ? found(Diagnosis.LEARNING, Why.SPIKE_PENDING, spike.beforeKey(), 0.6)
-                : Optional.empty();
-    }
-
     /** Training climbing far above its best, validation not improving (both climbing: a smaller climb is enough). */
     static Optional<Finding> diverging(Measures m) {
         Series t = m.train(), v = m.val();
         double needed = t.trend() == Trend.RISING && m.hasVal() && v.trend() == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
-        if (m.hasTrain() && t.rise() >= DIVERGING_RISE && m.schedule().raisedSinceBest()) {
-            // far above its best with the rate that blew it up still on: diverged, and staying so
-            // (not a plateau "with no real progress" as if the descent had never happened)
-            return found(Diagnosis.DIVERGING, Why.RATE_RAISED, m.all().bestTrainKey(), clamp(0.6 + 0.2 * t.rise()));
-        }
-        if (warmUpRise(m)) {
+        if (ScheduleRules.warmUpRise(m)) {
             return Optional.empty(); // a warm-up may make the loss rise: not diverging until worse than at the start
-        }
-        Spike spike = m.spike();
-        if (m.hasTrain() && spike != null && t.rise() >= DIVERGING_RISE && m.trainRecentRise() >= DIVERGING_RISE / 2) {
-            // a spike that did not come back within its time: diverging, since the point before it
-            return found(Diagnosis.DIVERGING, Why.SPIKE_STAYED, spike.beforeKey(), clamp(0.6 + 0.2 * t.rise()));
         }
         if (m.hasTrain() && t.rise() >= needed && (t.trend() == Trend.RISING || t.rise() >= 3 * DIVERGING_RISE)
                 && m.trainRecentRise() >= needed / 2 && (!m.hasVal() || v.rise() >= needed || v.trend() == Trend.RISING)) {
@@ -175,7 +146,7 @@ final class Rules {
     /** A slow, steady climb of both losses away from their best: the wrong way, if not yet fast. */
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
-        if (m.hasTrain() && !warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+        if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
@@ -237,7 +208,7 @@ final class Rules {
     /** The loss jumping up and down by a good share of its level, with no clear trend under the jumps. */
     static Optional<Finding> oscillating(Measures m) {
         Jumps j = m.jumps();
-        if (j == null || warmUpRise(m)) { // a warm-up may make the loss jump
+        if (j == null || ScheduleRules.warmUpRise(m)) { // a warm-up may make the loss jump
             return Optional.empty();
         }
         Fit t = j.train(), v = j.val();
@@ -285,34 +256,6 @@ final class Rules {
             return Optional.empty();
         }
         return found(m.val().trend() == Trend.FLAT ? Diagnosis.CONVERGED : Diagnosis.LEARNING, Why.VAL_ONLY, Point.NONE, 0.8);
-    }
-
-    /** Flat at a rate of ~0 late in a decaying schedule, after real progress: the schedule's end, not a stuck model. */
-    static Optional<Finding> scheduleEnd(Measures m) {
-        Series t = m.train();
-        if (m.schedule().end() && t.trend() != Trend.RISING && m.points() >= CONVERGED_POINTS
-                && t.dropTotal() >= 1 - NO_PROGRESS_SHARE && (-t.rate() < 3 * Measures.FLAT_RATE || t.trend() == Trend.FLAT)
-                && m.val().trend() != Trend.FALLING) {
-            return found(Diagnosis.CONVERGED, Why.SCHEDULE_END, m.trendFromKey(), 0.85);
-        }
-        return Optional.empty();
-    }
-
-    /** A descent that stopped dead: the weights no longer move (a learning rate cut to nothing). */
-    static Optional<Finding> stoppedDead(Measures m) {
-        Measures.Frozen frozen = m.frozen();
-        if (frozen.since() != Point.NONE && frozen.step() >= ABRUPT_STEP) {
-            return found(Diagnosis.PLATEAU, Why.STOPPED_DEAD, frozen.since(), 0.9);
-        }
-        return Optional.empty();
-    }
-
-    /** Frozen for longer than the window remembers, after a plateau was said: still stuck. */
-    static Optional<Finding> stillFrozen(Measures m) {
-        if (m.frozen().wholeView() && m.said() == Diagnosis.PLATEAU) {
-            return found(Diagnosis.PLATEAU, Why.STILL_FROZEN, m.saidSince(), 0.9);
-        }
-        return Optional.empty();
     }
 
     /** Barely moving but steadily, no progress after many epochs: a learning rate far too low, not a stop. */
@@ -428,11 +371,6 @@ final class Rules {
                 && t.dropTotal() >= 3 * t.fit().scatter() / Math.abs(first);
     }
 
-    /** The rate is still warming up and the loss is below where it started: a rise or jumps are the warm-up's. */
-    private static boolean warmUpRise(Measures m) {
-        return m.schedule().warmingUp() && m.hasTrain() && m.train().now() < m.all().firstTrain();
-    }
-
     /** The training loss within the chance band of ln C. */
     static boolean atChanceLevel(Measures m) {
         int c = m.chanceClasses();
@@ -443,7 +381,7 @@ final class Rules {
         return m.all().firstTrain() > 0;
     }
 
-    private static Optional<Finding> found(Diagnosis d, Why why, long since, double confidence) {
+    static Optional<Finding> found(Diagnosis d, Why why, long since, double confidence) {
         return Optional.of(Finding.of(d, why, since, confidence));
     }
 

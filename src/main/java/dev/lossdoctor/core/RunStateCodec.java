@@ -131,7 +131,7 @@ public final class RunStateCodec {
             s.lastActivityMillis = in.readLong();
             s.evictedCount = readVarLong(in);
             for (int i = 0; i < RunState.READINGS; i++) {
-                s.readings[i] = version == 1 ? readReadingV1((byte) in.readUnsignedByte()) : readReading(in);
+                s.readings[i] = version == 1 ? RawReading.ofFormat1((byte) in.readUnsignedByte()) : readReading(in);
             }
             readAggregates(in, s.evicted);
             if (version >= 3) {
@@ -190,23 +190,6 @@ public final class RunStateCodec {
             return RawReading.keepingAny(diagnosis);
         }
         return RawReading.of(diagnosis, other == NONE ? null : Diagnosis.byId(other - 1), false);
-    }
-
-    /**
-     * Format 1's reading in a byte: the diagnosis id in the low four bits; in the high four, for a
-     * reading on the line between two diagnoses, the other one's id + 1, or 15 for a learning reading
-     * that keeps a still state; 0xFF for no reading.
-     */
-    private static RawReading readReadingV1(byte b) {
-        if (b == -1) {
-            return null;
-        }
-        Diagnosis d = Diagnosis.byId(b & 0x0F);
-        int other = (b >> 4) & 0x0F;
-        if (other == 15) {
-            return RawReading.of(d, null, true);
-        }
-        return RawReading.of(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
     }
 
     private static int configChars(RunConfig c) {
@@ -269,10 +252,6 @@ public final class RunStateCodec {
 
         int readUnsignedByte() {
             return buf.get() & 0xFF;
-        }
-
-        void readFully(byte[] b) {
-            buf.get(b);
         }
 
         boolean readBoolean() {
