@@ -1,22 +1,27 @@
 #!/bin/bash
-# usage: measure.sh TAG   -> writes /tmp/wl/TAG/* (diagnosis streams, scores) and prints the figures
-# Needs /tmp/wl/corpus64 (the pc- runs of bench/corpus and their labels) and /tmp/wl/sched (the sc-
-# runs), made with:
-#   mkdir -p /tmp/wl/corpus64 /tmp/wl/sched; C=$PWD/bench/corpus
-#   ln -s $C/pc-*.jsonl /tmp/wl/corpus64/; grep '"pc-' $C/labels.jsonl > /tmp/wl/corpus64/labels.jsonl
-#   ln -s $C/sc-*.jsonl /tmp/wl/sched/;    grep '"sc-' $C/labels.jsonl > /tmp/wl/sched/labels.jsonl
-cd /work/wt/wildlab
-T=/tmp/wl/$1; mkdir -p $T
-CMD='java -jar target/loss-doctor.jar analyze --format jsonl'
-java -jar target/loss-doctor.jar analyze --format jsonl /work/shared/curves/wild/events/*.jsonl > $T/wild.out 2>$T/wild.err
-java -jar target/loss-doctor.jar analyze --format jsonl /work/shared/curves/external/*.jsonl > $T/ext.out 2>$T/ext.err
-python3 /work/shared/bench/score.py /work/shared/curves/wild --diagnoses $T/wild.out --json > $T/wild.score
-python3 /work/shared/bench/steadiness.py --cmd "cat $T/wild.out #" /work/shared/curves/wild/events/*.jsonl > $T/wild.steady
-python3 /work/shared/bench/steadiness.py --cmd "cat $T/ext.out #" /work/shared/curves/external/*.jsonl > $T/ext.steady
-python3 /work/shared/bench/score.py /work/shared/curves/dev --cmd "$CMD" --json > $T/dev.score
-python3 bench/benchmark.py /tmp/wl/corpus64 --cmd "$CMD" --no-baselines > $T/corpus.score 2>&1
-python3 bench/benchmark.py /tmp/wl/sched --cmd "$CMD" --no-baselines > $T/sched.score 2>&1
-java -jar target/loss-doctor.jar analyze --format jsonl /tmp/wl/sched/*.jsonl > $T/sched.out 2>/dev/null
+# usage: bench/wildlab/measure.sh TAG   -> writes /tmp/wl/TAG/* (diagnosis streams, scores) and prints the figures
+# Scores the jar target/loss-doctor.jar (copied first, so a build may run meanwhile) on: wild (accuracy and
+# steadiness), external (steadiness), dev, the 64 original pc- runs of bench/corpus and the sc- schedule
+# runs of bench/corpus, apart (so "not worse" compares like with like). SHARED defaults to /work/shared.
+set -e
+cd "$(dirname "$0")/../.."
+SHARED=${SHARED:-/work/shared}
+T=/tmp/wl/$1; mkdir -p $T/pc $T/sc
+C=$PWD/bench/corpus
+ln -sf $C/pc-*.jsonl $T/pc/; grep '"pc-' $C/labels.jsonl > $T/pc/labels.jsonl
+SC=$C
+ln -sf $SC/sc-*.jsonl $T/sc/; grep '"sc-' $SC/labels.jsonl > $T/sc/labels.jsonl
+cp target/loss-doctor.jar $T/ld.jar
+CMD="java -jar $T/ld.jar analyze --format jsonl"
+$CMD $SHARED/curves/wild/events/*.jsonl > $T/wild.out 2>$T/wild.err || true
+$CMD $SHARED/curves/external/*.jsonl > $T/ext.out 2>$T/ext.err || true
+python3 $SHARED/bench/score.py $SHARED/curves/wild --diagnoses $T/wild.out --json > $T/wild.score
+python3 $SHARED/bench/steadiness.py --cmd "cat $T/wild.out #" $SHARED/curves/wild/events/*.jsonl > $T/wild.steady
+python3 $SHARED/bench/steadiness.py --cmd "cat $T/ext.out #" $SHARED/curves/external/*.jsonl > $T/ext.steady
+python3 $SHARED/bench/score.py $SHARED/curves/dev --cmd "$CMD" --json > $T/dev.score
+python3 bench/benchmark.py $T/pc --cmd "$CMD" --no-baselines > $T/corpus.score 2>&1
+python3 bench/benchmark.py $T/sc --cmd "$CMD" --no-baselines > $T/sched.score 2>&1
+$CMD $T/sc/*.jsonl > $T/sched.out 2>/dev/null || true
 python3 - $T <<'PY'
 import json,sys
 T=sys.argv[1]

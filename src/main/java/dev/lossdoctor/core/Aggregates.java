@@ -13,6 +13,8 @@ final class Aggregates {
     float bestVal = Float.NaN;
     long bestValEpoch = Point.NONE, bestValStep = Point.NONE;
     float bestValTrain = Float.NaN; // the training loss where validation was best
+    float maxLr = Float.NaN;        // the highest learning rate reported
+    float bestTrainLr = Float.NaN;  // the learning rate reported where training was best
     // the first non-finite training and validation losses, and whether each was ever finite: a
     // loss that never was finite (null at every point) was simply not reported
     long trainNonFiniteEpoch = Long.MAX_VALUE, trainNonFiniteStep = Long.MAX_VALUE;
@@ -24,10 +26,14 @@ final class Aggregates {
     }
 
     void add(Point p) {
-        add(p.epoch(), p.step(), p.train(), p.val(), p.flags());
+        add(p.epoch(), p.step(), p.train(), p.val(), p.flags(), p.lr());
     }
 
-    void add(long epoch, long step, float train, float val, int flags) {
+    void add(long epoch, long step, float train, float val, int flags, float lr) {
+        boolean hasLr = (flags & Point.HAS_LR) != 0;
+        if (hasLr && !(lr <= maxLr)) {
+            maxLr = lr;
+        }
         boolean hasTrain = (flags & Point.HAS_TRAIN) != 0, hasVal = (flags & Point.HAS_VAL) != 0;
         if (Point.compareKeys(epoch, step, firstEpoch, firstStep) < 0) {
             firstEpoch = epoch;
@@ -39,6 +45,7 @@ final class Aggregates {
             bestTrain = train;
             bestTrainEpoch = epoch;
             bestTrainStep = step;
+            bestTrainLr = hasLr ? lr : Float.NaN;
         }
         if (hasVal && Float.isFinite(val) && better(val, epoch, step, bestVal, bestValEpoch, bestValStep)) {
             bestVal = val;
@@ -73,7 +80,7 @@ final class Aggregates {
             return;
         }
         if (Point.compareKeys(s.epochs[0], s.steps[0], firstEpoch, firstStep) < 0) {
-            add(s.epochs[0], s.steps[0], s.train[0], s.val[0], s.flags[0]);
+            add(s.epochs[0], s.steps[0], s.train[0], s.val[0], s.flags[0], s.lr[0]);
         }
         int bestT = -1, bestV = -1;
         float minT = Float.isNaN(bestTrain) ? Float.POSITIVE_INFINITY : bestTrain;
@@ -81,6 +88,9 @@ final class Aggregates {
         int firstBadT = -1, firstBadV = -1;
         for (int i = 0; i < to; i++) {
             int f = s.flags[i];
+            if ((f & Point.HAS_LR) != 0 && !(s.lr[i] <= maxLr)) {
+                maxLr = s.lr[i];
+            }
             if ((f & Point.HAS_TRAIN) != 0) {
                 float v = s.train[i];
                 if (Float.isFinite(v)) {
@@ -111,6 +121,7 @@ final class Aggregates {
             bestTrain = minT;
             bestTrainEpoch = s.epochs[bestT];
             bestTrainStep = s.steps[bestT];
+            bestTrainLr = (s.flags[bestT] & Point.HAS_LR) != 0 ? s.lr[bestT] : Float.NaN;
         }
         if (bestV >= 0) {
             bestVal = minV;
@@ -140,6 +151,8 @@ final class Aggregates {
         bestValEpoch = a.bestValEpoch;
         bestValStep = a.bestValStep;
         bestValTrain = a.bestValTrain;
+        maxLr = a.maxLr;
+        bestTrainLr = a.bestTrainLr;
         trainNonFiniteEpoch = a.trainNonFiniteEpoch;
         trainNonFiniteStep = a.trainNonFiniteStep;
         valNonFiniteEpoch = a.valNonFiniteEpoch;
@@ -186,7 +199,8 @@ final class Aggregates {
                 && Float.compare(bestTrain, a.bestTrain) == 0 && bestTrainEpoch == a.bestTrainEpoch
                 && bestTrainStep == a.bestTrainStep && Float.compare(bestVal, a.bestVal) == 0
                 && bestValEpoch == a.bestValEpoch && bestValStep == a.bestValStep
-                && Float.compare(bestValTrain, a.bestValTrain) == 0
+                && Float.compare(bestValTrain, a.bestValTrain) == 0 && Float.compare(maxLr, a.maxLr) == 0
+                && Float.compare(bestTrainLr, a.bestTrainLr) == 0
                 && trainNonFiniteEpoch == a.trainNonFiniteEpoch && trainNonFiniteStep == a.trainNonFiniteStep
                 && valNonFiniteEpoch == a.valNonFiniteEpoch && valNonFiniteStep == a.valNonFiniteStep
                 && trainFinite == a.trainFinite && valFinite == a.valFinite;

@@ -19,9 +19,17 @@ final class CurveReader {
         return Measures.of(s, end, all);
     }
 
-    /** The raw reading at index {@code end}, which the hysteresis keeps. */
+    /**
+     * The raw reading at index {@code end}, which the hysteresis keeps. A spike whose time to recover
+     * ends at this point and that is not read as diverging is noted in the state as evidence.
+     */
     RawReading quick(RunState s, int end) {
-        return RawReading.of(Rules.judge(measure(s, end)));
+        Measures m = measure(s, end);
+        Finding f = Rules.judge(m);
+        if (m.spike() != null && m.spike().justDecided(m.to()) && f.diagnosis() != Diagnosis.DIVERGING) {
+            s.noteSpike(m.spike().key());
+        }
+        return RawReading.of(f);
     }
 
     Reading read(RunState s, int end) {
@@ -56,8 +64,7 @@ final class CurveReader {
         Measures m = measure(s, s.size - 1);
         Finding f = Rules.judge(m);
         boolean curvesRead = (m.train().fit().n() >= 3 || m.val().fit().n() >= 3) && !m.all().nonFinite();
-        boolean ofTheCurve = d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
-        if (f.diagnosis() != d && ofTheCurve && curvesRead) {
+        if (f.diagnosis() != d && RunState.ofTheCurve(d) && curvesRead) {
             // the words are about what was said (the readings have not settled on anything new)
             f = f.as(d, Finding.Why.SAID).since(s.sinceEpoch);
             if (d == Diagnosis.OSCILLATING) {
@@ -77,7 +84,20 @@ final class CurveReader {
                 m.hasVal() ? m.val().trend().code() : null,
                 all.hasBestVal() ? all.bestValKey() : null,
                 all.hasBestVal() ? (double) all.bestVal() : null,
-                r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve, s.afterStopAdvice(), null);
+                r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve, s.afterStopAdvice(), null,
+                spikes(s));
+    }
+
+    /** The recovered spikes the state noted, or null when none. */
+    private static RunStatus.Spikes spikes(RunState s) {
+        if (s.spikeCount == 0) {
+            return null;
+        }
+        List<Long> keys = new ArrayList<>(s.spikesKept);
+        for (long k : s.spikeKeys()) {
+            keys.add(k);
+        }
+        return new RunStatus.Spikes(s.spikeCount, List.copyOf(keys));
     }
 
     /** For a status whose diagnosis the curve does not show by itself: the state it is in, in words. */

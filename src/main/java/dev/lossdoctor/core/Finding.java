@@ -35,6 +35,14 @@ record Finding(Diagnosis diagnosis, Why why, long since, double confidence, Diag
         LEVELLED_OFF,
         SLOW_AND_HIGH,
         FALLING,
+        /** Flat at a rate of ~0 late in a decaying schedule: the schedule's end. */
+        SCHEDULE_END,
+        /** Far above its best with the rate raised many times since: the rate that blew it up is still on. */
+        RATE_RAISED,
+        /** A loss spike within its time to recover ({@link Spike}): whatever was said stands. */
+        SPIKE_PENDING,
+        /** A spike that did not recover: diverging, with the checkpoint before it to roll back to. */
+        SPIKE_STAYED,
         /** At the end of a run: validation levelled off while training still fell. */
         VAL_SATURATED,
         /** At the end of a run: training was still falling. */

@@ -36,11 +36,13 @@ import java.util.Locale;
  * @param chanceClasses    C when the loss is a C-class cross-entropy that started at chance, else 0
  * @param said             the diagnosis said so far (null before the first), and since when
  * @param saidSince        since when it was said
+ * @param schedule         what the learning rate the run reports says ({@link Schedule#NONE}: none reported)
+ * @param spike            the newest loss spike of the last few points, pending or just decided; null: none
  */
 record Measures(long points, long epoch, int from, int to, double pointsPerEpoch, int trendPoints, int shortTrendPoints,
                 long trendFromKey, boolean perStep, Landmarks all, Series train, Series val, double valRiseFromBest,
                 double trainDropSinceValBest, double trainRecentRise, int afterValBest, Fit valSinceBest, Jumps jumps,
-                Frozen frozen, int chanceClasses, Diagnosis said, long saidSince) {
+                Frozen frozen, int chanceClasses, Diagnosis said, long saidSince, Schedule schedule, Spike spike) {
 
     /** Points needed before anything but {@code warming_up} is said. */
     static final int MIN_POINTS = 4;
@@ -132,17 +134,17 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         long points = s.evictedCount + to;
         long epoch = Landmarks.key(s.epochs[end], s.steps[end]);
         boolean perStep = s.size > 0 && s.epochs[0] == Point.NONE;
-        Landmarks marks;
-        if (to == s.size) {
-            marks = s.all.landmarks(); // kept up to date point by point
-        } else { // a prefix (the readings before a late point): gathered afresh
+        Aggregates upTo = s.all; // kept up to date point by point
+        if (to != s.size) { // a prefix (the readings before a late point): gathered afresh
             all.copyFrom(s.evicted);
             all.addSorted(s, to);
-            marks = all.landmarks();
+            upTo = all;
         }
+        Landmarks marks = upTo.landmarks();
         if (marks.nonFinite() || points < MIN_POINTS) {
             return new Measures(points, epoch, from, to, 1, TREND_POINTS, SHORT_TREND_POINTS, Point.NONE, perStep, marks,
-                    Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch);
+                    Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch,
+                    Schedule.of(s, from, from, to, points, upTo), null);
         }
         double ppe = pointsPerEpoch(s, from, to);
         // a run reporting several points an epoch reads its trends over epochs, not points: the
@@ -151,6 +153,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         int shortTrendPoints = (int) Math.max(SHORT_TREND_POINTS, Math.round(trendPoints / 2.0));
         int trendFrom = Math.max(from, to - trendPoints);
         int shortFrom = Math.max(from, to - shortTrendPoints);
+        Schedule schedule = Schedule.of(s, from, trendFrom, to, points, upTo);
         long trendFromKey = Landmarks.key(s.epochs[trendFrom], s.steps[trendFrom]);
         Fit trainFit = Fit.of(s.trainSums, s.train, s.size, trendFrom, to, Spread.SCATTER);
         Fit valFit = Fit.of(s.valSums, s.val, s.size, trendFrom, to, Spread.SCATTER);
@@ -166,7 +169,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks,
                     new Series(trainFit, trainShort, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
                     new Series(valFit, valShort, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
-                    0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch);
+                    0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch, schedule, null);
         }
         double valRiseFromBest = 0, trainDropSinceValBest = 0;
         if (val.present()) {
@@ -190,7 +193,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         int chance = chanceClasses(s.config, marks.firstTrain(), train.now());
         return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks, train, val,
                 valRiseFromBest, trainDropSinceValBest, recentRise, after, sinceBest, jumps, frozen, chance,
-                s.current, s.sinceEpoch);
+                s.current, s.sinceEpoch, schedule, train.present() ? Spike.latest(s, from, to, trendPoints, marks) : null);
     }
 
     private static Series series(Fit fit, Fit shortFit, double now, float first, float best, double ppe) {

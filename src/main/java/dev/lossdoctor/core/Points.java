@@ -39,9 +39,15 @@ final class Points {
             flags |= Point.HAS_VAL_SCORE;
             score = (float) metrics.get(scoreName).doubleValue();
         }
+        float lr = Float.NaN;
+        Double reportedLr = metrics.get("lr"); // (the parser maps learning_rate to lr)
+        if (reportedLr != null && Double.isFinite(reportedLr) && reportedLr >= 0) {
+            flags |= Point.HAS_LR;
+            lr = (float) reportedLr.doubleValue();
+        }
         long epoch = m.epoch() == null ? Point.NONE : m.epoch();
         long step = m.step() == null ? Point.NONE : m.step();
-        return new Point(epoch, step, train, val, score, flags);
+        return new Point(epoch, step, train, val, score, flags, lr);
     }
 
     /** Beyond a float's range a loss has diverged anyway: it becomes infinite. */

@@ -52,6 +52,8 @@ final class Rules {
     static final double ABRUPT_STEP = 0.01;
     /** Converged means near the best the run reached: not flat this far above it. */
     static final double WORSE_THAN_BEST = 0.1;
+    /** The lowest of N noisy points sits about this many scatters below the level (2.4 for 64 points, 3.2 for 770). */
+    static final double ROBUST_BEST_SCATTERS = 3;
     /** Near chance: within this share of ln(C) for a C-class cross-entropy. */
     static final double CHANCE_BAND = 0.06;
 
@@ -64,6 +66,9 @@ final class Rules {
     static final List<Rule> ORDER = List.of(
             Rules::nonFinite,
             Rules::tooFewPoints,
+            ScheduleRules::pendingSpike,
+            ScheduleRules::spikeStayed,
+            ScheduleRules::rateRaised,
             Rules::diverging,
             Rules::drifting,
             Rules::validationDiverging,
@@ -71,8 +76,9 @@ final class Rules {
             Rules::oscillating,
             Rules::dataIssue,
             Rules::validationOnly,
-            Rules::stoppedDead,
-            Rules::stillFrozen,
+            ScheduleRules::scheduleEnd,
+            ScheduleRules::stoppedDead,
+            ScheduleRules::stillFrozen,
             Rules::creeping,
             Rules::atChance,
             Rules::flat,
@@ -95,6 +101,9 @@ final class Rules {
 
     /** At {@code run_finished}: a run still learning was undertrained, unless validation had levelled off (converged). */
     static Finding verdict(Measures m, Finding f) {
+        if (f.why() == Why.SPIKE_PENDING) {
+            f = ScheduleRules.judgeWithoutHold(m); // the run is over: no time left to recover, the curve is read as it is
+        }
         if (f.diagnosis() != Diagnosis.LEARNING || m.train().trend() != Trend.FALLING) {
             return f;
         }
@@ -124,6 +133,9 @@ final class Rules {
     static Optional<Finding> diverging(Measures m) {
         Series t = m.train(), v = m.val();
         double needed = t.trend() == Trend.RISING && m.hasVal() && v.trend() == Trend.RISING ? DIVERGING_RISE / 2 : DIVERGING_RISE;
+        if (ScheduleRules.warmUpRise(m)) {
+            return Optional.empty(); // a warm-up may make the loss rise: not diverging until worse than at the start
+        }
         if (m.hasTrain() && t.rise() >= needed && (t.trend() == Trend.RISING || t.rise() >= 3 * DIVERGING_RISE)
                 && m.trainRecentRise() >= needed / 2 && (!m.hasVal() || v.rise() >= needed || v.trend() == Trend.RISING)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), clamp(0.6 + 0.2 * t.rise()));
@@ -134,7 +146,7 @@ final class Rules {
     /** A slow, steady climb of both losses away from their best: the wrong way, if not yet fast. */
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
-        if (m.hasTrain() && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+        if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
@@ -196,7 +208,7 @@ final class Rules {
     /** The loss jumping up and down by a good share of its level, with no clear trend under the jumps. */
     static Optional<Finding> oscillating(Measures m) {
         Jumps j = m.jumps();
-        if (j == null) {
+        if (j == null || ScheduleRules.warmUpRise(m)) { // a warm-up may make the loss jump
             return Optional.empty();
         }
         Fit t = j.train(), v = j.val();
@@ -246,23 +258,6 @@ final class Rules {
         return found(m.val().trend() == Trend.FLAT ? Diagnosis.CONVERGED : Diagnosis.LEARNING, Why.VAL_ONLY, Point.NONE, 0.8);
     }
 
-    /** A descent that stopped dead: the weights no longer move (a learning rate cut to nothing). */
-    static Optional<Finding> stoppedDead(Measures m) {
-        Measures.Frozen frozen = m.frozen();
-        if (frozen.since() != Point.NONE && frozen.step() >= ABRUPT_STEP) {
-            return found(Diagnosis.PLATEAU, Why.STOPPED_DEAD, frozen.since(), 0.9);
-        }
-        return Optional.empty();
-    }
-
-    /** Frozen for longer than the window remembers, after a plateau was said: still stuck. */
-    static Optional<Finding> stillFrozen(Measures m) {
-        if (m.frozen().wholeView() && m.said() == Diagnosis.PLATEAU) {
-            return found(Diagnosis.PLATEAU, Why.STILL_FROZEN, m.saidSince(), 0.9);
-        }
-        return Optional.empty();
-    }
-
     /** Barely moving but steadily, no progress after many epochs: a learning rate far too low, not a stop. */
     static Optional<Finding> creeping(Measures m) {
         Series t = m.train();
@@ -296,7 +291,9 @@ final class Rules {
                 && t.fit().scatter() < OSCILLATION_AMPLITUDE * t.scale()) {
             return found(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
         }
-        double aboveBest = (t.now() - all.bestTrain()) / t.scale();
+        // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
+        // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
+        double aboveBest = (t.now() - all.bestTrain() - ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
         if (m.points() >= CONVERGED_POINTS && aboveBest > WORSE_THAN_BEST) {
             // flat, but well above where it once was: stuck, not a good fit
             return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
@@ -384,7 +381,7 @@ final class Rules {
         return m.all().firstTrain() > 0;
     }
 
-    private static Optional<Finding> found(Diagnosis d, Why why, long since, double confidence) {
+    static Optional<Finding> found(Diagnosis d, Why why, long since, double confidence) {
         return Optional.of(Finding.of(d, why, since, confidence));
     }
 

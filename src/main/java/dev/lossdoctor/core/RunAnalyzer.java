@@ -82,7 +82,7 @@ public final class RunAnalyzer {
         if (state.finished) {
             return List.of(); // a late point after the verdict: the verdict stands
         }
-        Diagnosis settled = Hysteresis.settle(state.readings, state.current);
+        Diagnosis settled = Hysteresis.settle(state.readings, state.current, state.dwelling());
         if (settled == null || settled == state.current) {
             notePlateauThatLasted(state);
             return List.of();
@@ -176,7 +176,7 @@ public final class RunAnalyzer {
         return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
                 null, null, null, null, null, List.of(), state.finished, state.points(),
                 state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of(),
-                state.afterStopAdvice(), null);
+                state.afterStopAdvice(), null, null);
     }
 
     /**
@@ -219,6 +219,9 @@ public final class RunAnalyzer {
         state.current = r.diagnosis();
         state.sinceEpoch = r.since();
         state.saidAtPoints = state.points();
+        if (RunState.ofTheCurve(r.diagnosis())) {
+            state.changes++;
+        }
         Long at = epoch == null || epoch == Point.NONE ? null : epoch; // a step-only run has no epoch
         Long atStep = step == null || step == Point.NONE ? null : step;
         if (state.stopAdvice == null && StopAdvice.advisesStop(r.diagnosis()) && (at != null || atStep != null)) {

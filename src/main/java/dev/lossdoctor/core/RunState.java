@@ -32,6 +32,8 @@ public final class RunState {
     final float[] train = new float[WINDOW];
     final float[] val = new float[WINDOW];
     final float[] valScore = new float[WINDOW];
+    /** The learning rate the run reported at each point (NaN: none). */
+    final float[] lr = new float[WINDOW];
     final byte[] flags = new byte[WINDOW];
 
     /** Aggregates of the points that left the window or arrived older than it. */
@@ -51,11 +53,20 @@ public final class RunState {
 
     Diagnosis current;             // null until the first event is emitted
     long sinceEpoch = Point.NONE;
+    /**
+     * Points seen when the current diagnosis was said (how long it has stood: the time-based hysteresis,
+     * and when a plateau has lasted), and diagnoses of the curve said so far.
+     */
+    long saidAtPoints;
+    int changes;
+    /** Recovered loss spikes: how many, and the keys (epochs, or steps) of the latest {@link #SPIKES_KEPT}, in order. */
+    static final int SPIKES_KEPT = 8;
+    long spikeCount;
+    final long[] spikes = new long[SPIKES_KEPT];
+    int spikesKept;
     boolean finished;
     long lastActivityMillis;       // the latest event's timestamp, for stalled runs
     boolean stalled;
-    /** Points seen when the current diagnosis was said: how long it has stood. */
-    long saidAtPoints;
     /** The first advice to stop, or null: what the run trained after it is the cost of not taking it. */
     StopAdvice stopAdvice;
 
@@ -113,7 +124,7 @@ public final class RunState {
     }
 
     public Point point(int i) {
-        return new Point(epochs[i], steps[i], train[i], val[i], valScore[i], flags[i]);
+        return new Point(epochs[i], steps[i], train[i], val[i], valScore[i], flags[i], lr[i]);
     }
 
     /**
@@ -122,6 +133,58 @@ public final class RunState {
      */
     public Diagnosis settledReading() {
         return Hysteresis.settled(readings);
+    }
+
+    /** Diagnoses of the curve said before the time-based hysteresis applies: the first one and the first problem come at once. */
+    static final int DWELL_AFTER_CHANGES = 2;
+    /** A later change waits until what was said has stood for this share of the points seen when it was said. */
+    static final double DWELL_SHARE = 0.5;
+
+    /**
+     * The time-based hysteresis holds what was said: the run has said two diagnoses of its curve,
+     * and the current one has not yet stood for {@link #DWELL_SHARE} of the points seen when it was
+     * said (said at point 100: nothing new before point 150). Diverging is never held back
+     * ({@link Hysteresis#settle}). So a run of N points changes its mind about 2 + log(N/10)/log(1.5)
+     * times at most, whatever its noise. While it holds, the diagnosis said may differ from
+     * {@link #settledReading()}.
+     */
+    boolean dwelling() {
+        return changes >= DWELL_AFTER_CHANGES && current != null && ofTheCurve(current)
+                && points() - saidAtPoints < DWELL_SHARE * saidAtPoints;
+    }
+
+    /** A diagnosis read from the curve (not warming up, stalled or a config check). */
+    static boolean ofTheCurve(Diagnosis d) {
+        return d != Diagnosis.WARMING_UP && d != Diagnosis.STALLED && d != Diagnosis.MISCONFIGURED;
+    }
+
+    /** Notes a recovered spike at {@code key} (once, whatever order the points came in: a known key is skipped). */
+    void noteSpike(long key) {
+        for (int i = 0; i < spikesKept; i++) {
+            if (spikes[i] == key) {
+                return;
+            }
+        }
+        if (spikesKept > 0 && key < spikes[0] && spikesKept == SPIKES_KEPT) {
+            spikeCount++; // older than every spike kept: counted only
+            return;
+        }
+        if (spikesKept == SPIKES_KEPT) {
+            System.arraycopy(spikes, 1, spikes, 0, --spikesKept);
+        }
+        int pos = spikesKept;
+        while (pos > 0 && spikes[pos - 1] > key) {
+            spikes[pos] = spikes[pos - 1];
+            pos--;
+        }
+        spikes[pos] = key;
+        spikesKept++;
+        spikeCount++;
+    }
+
+    /** The keys of the recovered spikes kept, oldest first. */
+    long[] spikeKeys() {
+        return Arrays.copyOf(spikes, spikesKept);
     }
 
     /** Rebuilds {@link #all} from the evicted aggregates and the window (after decoding). */
@@ -203,6 +266,7 @@ public final class RunState {
         train[pos] = p.train();
         val[pos] = p.val();
         valScore[pos] = p.valScore();
+        lr[pos] = p.lr();
         flags[pos] = (byte) p.flags();
     }
 
@@ -215,6 +279,7 @@ public final class RunState {
         System.arraycopy(train, from, train, to, count);
         System.arraycopy(val, from, val, to, count);
         System.arraycopy(valScore, from, valScore, to, count);
+        System.arraycopy(lr, from, lr, to, count);
         System.arraycopy(flags, from, flags, to, count);
     }
 
@@ -233,6 +298,7 @@ public final class RunState {
         System.arraycopy(train, 0, c.train, 0, size);
         System.arraycopy(val, 0, c.val, 0, size);
         System.arraycopy(valScore, 0, c.valScore, 0, size);
+        System.arraycopy(lr, 0, c.lr, 0, size);
         System.arraycopy(flags, 0, c.flags, 0, size);
         c.evicted.copyFrom(evicted);
         c.all.copyFrom(all);
@@ -240,10 +306,14 @@ public final class RunState {
         System.arraycopy(readings, 0, c.readings, 0, READINGS);
         c.current = current;
         c.sinceEpoch = sinceEpoch;
+        c.saidAtPoints = saidAtPoints;
+        c.changes = changes;
+        c.spikeCount = spikeCount;
+        c.spikesKept = spikesKept;
+        System.arraycopy(spikes, 0, c.spikes, 0, spikesKept);
         c.finished = finished;
         c.lastActivityMillis = lastActivityMillis;
         c.stalled = stalled;
-        c.saidAtPoints = saidAtPoints;
         c.stopAdvice = stopAdvice;
         return c;
     }
@@ -256,11 +326,14 @@ public final class RunState {
         return runId.equals(s.runId) && config.equals(s.config) && configSeen == s.configSeen && size == s.size
                 && Arrays.equals(epochs, 0, size, s.epochs, 0, size) && Arrays.equals(steps, 0, size, s.steps, 0, size)
                 && Arrays.equals(train, 0, size, s.train, 0, size) && Arrays.equals(val, 0, size, s.val, 0, size)
-                && Arrays.equals(valScore, 0, size, s.valScore, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
+                && Arrays.equals(valScore, 0, size, s.valScore, 0, size)
+                && Arrays.equals(lr, 0, size, s.lr, 0, size) && Arrays.equals(flags, 0, size, s.flags, 0, size)
                 && evicted.equals(s.evicted) && evictedCount == s.evictedCount && Arrays.equals(readings, s.readings)
-                && current == s.current && sinceEpoch == s.sinceEpoch && finished == s.finished
+                && current == s.current && sinceEpoch == s.sinceEpoch && saidAtPoints == s.saidAtPoints
+                && changes == s.changes && spikeCount == s.spikeCount
+                && Arrays.equals(spikes, 0, spikesKept, s.spikes, 0, s.spikesKept) && finished == s.finished
                 && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled
-                && saidAtPoints == s.saidAtPoints && java.util.Objects.equals(stopAdvice, s.stopAdvice);
+                && java.util.Objects.equals(stopAdvice, s.stopAdvice);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.lossdoctor.core;
 
+import dev.lossdoctor.core.StateBytes.In;
+import dev.lossdoctor.core.StateBytes.Out;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +17,13 @@ import java.util.Arrays;
  * <ul>
  *   <li>1 (v0.1.0): a raw reading packed in one byte, the diagnosis in the low four bits (ids
  *       0-11 were the enum's ordinals then, and are its fixed ids now);
- *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s).
- *   <li>3: after the points, how long the current diagnosis has stood (points seen when it was
- *       said) and the run's first advice to stop ({@link StopAdvice}).
+ *   <li>2: a raw reading in two bytes, room for any id (the next one is {@code lagging}'s);
+ *   <li>3: the time-based hysteresis' clock (points when the diagnosis was said, diagnoses said)
+ *       after the diagnosis said; the learning rate of a point that reports one (flag 8), and the
+ *       evicted points' highest rate and rate at the training best after their aggregates; a
+ *       reading during a spike's time to recover (second byte 254); the recovered spikes (their count
+ *       and the latest few keys) after the clock; after the points, the run's first advice to stop
+ *       ({@link StopAdvice}).
  * </ul>
  */
 public final class RunStateCodec {
@@ -34,8 +40,8 @@ public final class RunStateCodec {
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
 
     public static byte[] encode(RunState s) {
-        // the most a state can take: strings are capped, a point is at most 33 bytes
-        int most = 1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 33;
+        // the most a state can take: strings are capped, a point is at most 37 bytes
+        int most = 1024 + 3 * (s.runId.length() + configChars(s.config)) + s.size * 37;
         ByteBuffer buffer = BUFFERS.get();
         if (buffer.capacity() < most) {
             buffer = ByteBuffer.allocate(most);
@@ -55,12 +61,21 @@ public final class RunStateCodec {
             out.writeByte((s.configSeen ? 1 : 0) | (s.finished ? 2 : 0) | (s.stalled ? 4 : 0));
             out.writeByte(s.current == null ? 0 : s.current.id() + 1);
             writeVarLong(out, s.sinceEpoch + 1);
+            writeVarLong(out, s.saidAtPoints);
+            writeVarLong(out, s.changes);
+            writeVarLong(out, s.spikeCount);
+            out.writeByte(s.spikesKept);
+            for (int i = 0; i < s.spikesKept; i++) {
+                writeVarLong(out, s.spikes[i] + 1);
+            }
             out.writeLong(s.lastActivityMillis);
             writeVarLong(out, s.evictedCount);
             for (RawReading r : s.readings) {
                 writeReading(out, r);
             }
             writeAggregates(out, s.evicted);
+            out.writeFloat(s.evicted.maxLr);
+            out.writeFloat(s.evicted.bestTrainLr);
             out.writeByte(s.size);
             long prevEpoch = 0, prevStep = 0;
             for (int i = 0; i < s.size; i++) {
@@ -79,8 +94,10 @@ public final class RunStateCodec {
                 if ((f & Point.HAS_VAL_SCORE) != 0) {
                     out.writeFloat(s.valScore[i]);
                 }
+                if ((f & Point.HAS_LR) != 0) {
+                    out.writeFloat(s.lr[i]);
+                }
             }
-            writeVarLong(out, s.saidAtPoints);
             writeStopAdvice(out, s.stopAdvice);
         }
         return out.toByteArray();
@@ -103,12 +120,28 @@ public final class RunStateCodec {
             int current = in.readUnsignedByte();
             s.current = current == 0 ? null : Diagnosis.byId(current - 1);
             s.sinceEpoch = readVarLong(in) - 1;
+            if (version >= 3) { // older formats had no clock: the hysteresis starts counting again
+                s.saidAtPoints = readVarLong(in);
+                s.changes = (int) Math.min(Integer.MAX_VALUE, readVarLong(in));
+                s.spikeCount = readVarLong(in);
+                s.spikesKept = in.readUnsignedByte();
+                if (s.spikesKept > RunState.SPIKES_KEPT) {
+                    throw new IllegalArgumentException(s.spikesKept + " spikes kept");
+                }
+                for (int i = 0; i < s.spikesKept; i++) {
+                    s.spikes[i] = readVarLong(in) - 1;
+                }
+            }
             s.lastActivityMillis = in.readLong();
             s.evictedCount = readVarLong(in);
             for (int i = 0; i < RunState.READINGS; i++) {
-                s.readings[i] = version == 1 ? readReadingV1((byte) in.readUnsignedByte()) : readReading(in);
+                s.readings[i] = version == 1 ? RawReading.ofFormat1((byte) in.readUnsignedByte()) : readReading(in);
             }
             readAggregates(in, s.evicted);
+            if (version >= 3) {
+                s.evicted.maxLr = in.readFloat();
+                s.evicted.bestTrainLr = in.readFloat();
+            }
             s.size = in.readUnsignedByte();
             long epoch = 0, step = 0;
             for (int i = 0; i < s.size; i++) {
@@ -121,11 +154,11 @@ public final class RunStateCodec {
                 s.train[i] = (f & Point.HAS_TRAIN) != 0 ? in.readFloat() : Float.NaN;
                 s.val[i] = (f & Point.HAS_VAL) != 0 ? in.readFloat() : Float.NaN;
                 s.valScore[i] = (f & Point.HAS_VAL_SCORE) != 0 ? in.readFloat() : Float.NaN;
+                s.lr[i] = (f & Point.HAS_LR) != 0 ? in.readFloat() : Float.NaN;
             }
             if (version >= 3) {
-                s.saidAtPoints = readVarLong(in);
                 s.stopAdvice = readStopAdvice(in);
-            } // older formats knew neither: the current diagnosis stands from now, no advice recorded
+            } // older formats did not keep it: no advice recorded
 
             s.rebuildAll();
             return s;
@@ -135,7 +168,7 @@ public final class RunStateCodec {
     }
 
     /** No reading, a reading that keeps a still state: the second byte of a format-2 reading. */
-    private static final int NONE = 0, KEEPS_STILL = 0xFF;
+    private static final int NONE = 0, KEEPS_STILL = 0xFF, KEEPS_ANY = 0xFE;
 
     /**
      * Format 2's reading: the diagnosis id + 1 (0: no reading), then the other diagnosis of a
@@ -149,7 +182,7 @@ public final class RunStateCodec {
             return;
         }
         out.writeByte(r.diagnosis().id() + 1);
-        out.writeByte(r.keepsStill() ? KEEPS_STILL : r.orElse() == null ? NONE : r.orElse().id() + 1);
+        out.writeByte(r.keepsAny() ? KEEPS_ANY : r.keepsStill() ? KEEPS_STILL : r.orElse() == null ? NONE : r.orElse().id() + 1);
     }
 
     private static RawReading readReading(In in) {
@@ -161,24 +194,10 @@ public final class RunStateCodec {
         if (other == KEEPS_STILL) {
             return RawReading.of(diagnosis, null, true);
         }
+        if (other == KEEPS_ANY) { // (format 3 on: a reading during a spike's time to recover)
+            return RawReading.keepingAny(diagnosis);
+        }
         return RawReading.of(diagnosis, other == NONE ? null : Diagnosis.byId(other - 1), false);
-    }
-
-    /**
-     * Format 1's reading in a byte: the diagnosis id in the low four bits; in the high four, for a
-     * reading on the line between two diagnoses, the other one's id + 1, or 15 for a learning reading
-     * that keeps a still state; 0xFF for no reading.
-     */
-    private static RawReading readReadingV1(byte b) {
-        if (b == -1) {
-            return null;
-        }
-        Diagnosis d = Diagnosis.byId(b & 0x0F);
-        int other = (b >> 4) & 0x0F;
-        if (other == 15) {
-            return RawReading.of(d, null, true);
-        }
-        return RawReading.of(d, other == 0 ? null : Diagnosis.byId(other - 1), false);
     }
 
     /** Format 3's first advice to stop: its diagnosis id + 1 (0: none), then its epoch and event time. */
@@ -206,91 +225,6 @@ public final class RunStateCodec {
             n += v == null ? 0 : v.length() + 5;
         }
         return n;
-    }
-
-    /** A growing-free writer over a byte array sized up front. */
-    private static final class Out {
-        private final ByteBuffer buf;
-
-        Out(ByteBuffer buf) {
-            this.buf = buf;
-        }
-
-        void writeByte(int b) {
-            buf.put((byte) b);
-        }
-
-        void write(byte[] b) {
-            buf.put(b);
-        }
-
-        void writeBoolean(boolean b) {
-            buf.put((byte) (b ? 1 : 0));
-        }
-
-        void writeLong(long v) {
-            buf.putLong(v);
-        }
-
-        void writeFloat(float v) {
-            buf.putFloat(v);
-        }
-
-        void writeDouble(double v) {
-            buf.putDouble(v);
-        }
-
-        void writeUTF(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            writeVarLong(this, b.length);
-            buf.put(b);
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf.array(), buf.position());
-        }
-    }
-
-    private static final class In {
-        private final ByteBuffer buf;
-
-        In(byte[] data) {
-            buf = ByteBuffer.wrap(data);
-        }
-
-        int readUnsignedByte() {
-            return buf.get() & 0xFF;
-        }
-
-        void readFully(byte[] b) {
-            buf.get(b);
-        }
-
-        boolean readBoolean() {
-            return buf.get() != 0;
-        }
-
-        long readLong() {
-            return buf.getLong();
-        }
-
-        float readFloat() {
-            return buf.getFloat();
-        }
-
-        double readDouble() {
-            return buf.getDouble();
-        }
-
-        String readUTF() {
-            long n = readVarLong(this);
-            if (n < 0 || n > buf.remaining()) {
-                throw new IllegalArgumentException("string length " + n + " past the end");
-            }
-            byte[] b = new byte[(int) n];
-            buf.get(b);
-            return new String(b, StandardCharsets.UTF_8);
-        }
     }
 
     private static void writeAggregates(Out out, Aggregates a) {
@@ -383,7 +317,7 @@ public final class RunStateCodec {
         return (v >>> 1) ^ -(v & 1);
     }
 
-    private static void writeVarLong(Out out, long v) {
+    static void writeVarLong(Out out, long v) {
         while ((v & ~0x7FL) != 0) {
             out.writeByte((int) ((v & 0x7F) | 0x80));
             v >>>= 7;
@@ -391,7 +325,7 @@ public final class RunStateCodec {
         out.writeByte((int) v);
     }
 
-    private static long readVarLong(In in) {
+    static long readVarLong(In in) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = in.readUnsignedByte();

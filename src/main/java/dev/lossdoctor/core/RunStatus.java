@@ -8,7 +8,7 @@ import java.util.List;
  * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
  * for charts; {@code afterStopAdvice} what the run trained after it was first advised to stop (null
  * if it never was); {@code siblings} the run's place in its sweep (null: not a run of a sweep, or not
- * ranked yet).
+ * ranked yet); {@code spikes} the loss spikes that recovered (DESIGN.md section 4), null when none.
  */
 public record RunStatus(
         String runId,
@@ -29,14 +29,15 @@ public record RunStatus(
         Instant updated,
         List<CurvePoint> curve,
         StopAdvice.Spent afterStopAdvice,
-        Siblings siblings) {
+        Siblings siblings,
+        Spikes spikes) {
 
-    /** A status with nothing after a stop advice and no place among siblings (a reader that knows neither). */
+    /** A status with nothing after a stop advice, no place among siblings, no spikes (a reader that knows none of them). */
     public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss, Double valLoss,
             String trainTrend, String valTrend, Long bestValEpoch, Double bestValLoss, String summary,
             List<String> recommendations, boolean finished, long points, Instant updated, List<CurvePoint> curve) {
         this(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch, bestValLoss,
-                summary, recommendations, finished, points, updated, curve, null, null);
+                summary, recommendations, finished, points, updated, curve, null, null, null);
     }
 
     public Severity severity() {
@@ -46,13 +47,17 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice, siblings);
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice, siblings, spikes);
     }
 
     /** The same status with the run's place among its siblings. */
     public RunStatus withSiblings(Siblings s) {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, curve, afterStopAdvice, s);
+                bestValLoss, summary, recommendations, finished, points, updated, curve, afterStopAdvice, s, spikes);
+    }
+
+    /** Loss spikes that recovered: how many, and where the latest few were (epochs, or steps of a step-only run). */
+    public record Spikes(long count, List<Long> epochs) {
     }
 
     /** One point of a run's recent curve; a missing or non-finite value is null. */

@@ -61,10 +61,32 @@ final class Words {
                             + (train.rise() < Rules.DIVERGING_RISE ? ", climbing steadily: the run is drifting away from its best."
                             : ": the run is diverging.");
                 }
+                if (f.why() == Why.SPIKE_STAYED) {
+                    Spike spike = m.spike();
+                    ev.put("spike_epoch", spike.key());
+                    ev.put("rollback_epoch", spike.beforeKey());
+                    summary = "Training loss jumped at " + unit + " " + spike.key() + " to " + Text.num(train.now())
+                            + " (best " + Text.num(all.bestTrain()) + ") and has not come back within " + Spike.POINTS
+                            + " points: the run has diverged from a spike.";
+                    Double spikeLr = m.schedule().adviceLr(c, false);
+                    recs.add("Roll back to the " + unit + "-" + spike.beforeKey() + " checkpoint (the last before the jump)");
+                    recs.add(spikeLr != null ? "Resume with a lower learning rate: " + Text.num(spikeLr / 10) + " instead of "
+                            + Text.num(spikeLr) : "Resume with a learning rate 10x lower");
+                    recs.add("Clip gradients (e.g. a max norm of 1.0)");
+                    recs.add("Skip the bad batches: check the data the run saw at " + unit + " " + spike.key());
+                    return new Reading(f.diagnosis(), f.since(), f.confidence(), ev, summary, recs);
+                }
                 recs.add(all.nonFinite() || train.rise() >= Rules.DIVERGING_RISE ? "Stop the run: it is not going to recover"
                         : "Stop the run if it keeps climbing, and restore the " + unit + "-" + all.bestTrainKey() + " checkpoint");
-                recs.add(c.lr() != null ? "Restart with a lower learning rate: " + Text.num(c.lr() / 10) + " instead of "
-                        + Text.num(c.lr()) : "Restart with a learning rate 10x lower");
+                Double lr = m.schedule().adviceLr(c, true);
+                if (f.why() == Why.RATE_RAISED) {
+                    ev.put("lr", Text.round(m.schedule().lastLr()));
+                    ev.put("lr_at_best", Text.round(m.schedule().bestLr()));
+                    summary += " The learning rate is " + Text.num(m.schedule().lastLr()) + ", up from "
+                            + Text.num(m.schedule().bestLr()) + " at the best.";
+                }
+                recs.add(lr != null ? "Restart with a lower learning rate: " + Text.num(lr / 10) + " instead of "
+                        + Text.num(lr) : "Restart with a learning rate 10x lower");
                 recs.add("Add gradient clipping, and check the learning-rate schedule and warm-up");
                 recs.add("Check the data and the loss for bad values (NaN or Inf inputs, log of 0)");
             }
@@ -77,7 +99,8 @@ final class Words {
                 Integer bs = c.batchSize();
                 recs.add(bs != null ? "Increase the batch size (now " + bs + ", try " + Math.max(32, bs * 4)
                         + "): a larger batch gives each step a steadier direction" : "Increase the batch size: a larger batch gives each step a steadier direction");
-                recs.add(c.lr() != null ? "Or lower the learning rate: " + Text.num(c.lr() / 3) + " instead of " + Text.num(c.lr())
+                Double oscLr = m.schedule().adviceLr(c, false);
+                recs.add(oscLr != null ? "Or lower the learning rate: " + Text.num(oscLr / 3) + " instead of " + Text.num(oscLr)
                         : "Or lower the learning rate");
                 if (isAdaptive(c.optimizer())) {
                     recs.add(optimizerName(c.optimizer()) + "'s adaptive step can keep oscillating late in training: "
@@ -146,8 +169,9 @@ final class Words {
                 summary = "Training loss has been flat at " + Text.num(train.now()) + " since " + unit + " " + f.since()
                         + (Math.abs(train.fit().t()) >= Measures.SIGNIFICANT_T ? " (" + (train.rate() <= 0 ? "-" : "+")
                         + Text.pct(train.rate()) + " per " + unit + ")" : " (no trend beyond its noise)") + " and " + why + ".";
-                recs.add(c.lr() != null ? "Lower the learning rate x0.1 (" + Text.num(c.lr() / 10) + " instead of "
-                        + Text.num(c.lr()) + ") or the batch size" + (c.batchSize() != null ? " (now " + c.batchSize() + ")" : "")
+                Double plateauLr = m.schedule().adviceLr(c, false);
+                recs.add(plateauLr != null ? "Lower the learning rate x0.1 (" + Text.num(plateauLr / 10) + " instead of "
+                        + Text.num(plateauLr) + ") or the batch size" + (c.batchSize() != null ? " (now " + c.batchSize() + ")" : "")
                         : "Lower the learning rate x0.1, or the batch size");
                 optimizerAdvice(c, recs, true);
             }
@@ -162,6 +186,17 @@ final class Words {
                             + Text.pct(shownFall(train, m)) + " per " + unit + "): more epochs would not help validation.";
                     recs.add("Keep the best-validation checkpoint (" + unit + " " + bestValEpoch + ")");
                     recs.add("To do better on validation: more data, data augmentation, or regularization");
+                } else if (f.why() == Why.SCHEDULE_END) {
+                    ev.put("lr", Text.round(m.schedule().lastLr()));
+                    ev.put("lr_peak", Text.round(m.schedule().maxLr()));
+                    summary = "The loss has levelled off at " + Text.num(train.now())
+                            + (Double.isNaN(val.now()) ? "" : " (validation " + Text.num(val.now()) + ")")
+                            + " as the learning-rate schedule ends (rate " + Text.num(m.schedule().lastLr()) + ", peak "
+                            + Text.num(m.schedule().maxLr()) + "), after falling " + Text.pct(train.dropTotal())
+                            + ": the schedule's end, not a stuck model.";
+                    recs.add(all.hasBestVal() ? "Stop training; keep the best-validation checkpoint (" + unit + " "
+                            + bestValEpoch + ")" : "Stop training");
+                    recs.add("To do better: a longer schedule (more epochs at the same peak rate), not more epochs at rate ~0");
                 } else {
                     summary = "The loss has levelled off at " + Text.num(train.now())
                             + (Double.isNaN(val.now()) ? "" : " (validation " + Text.num(val.now()) + ")") + " after falling "
@@ -175,14 +210,25 @@ final class Words {
                         + Text.pct(1 - train.dropTotal()) + " of its first value after " + Math.round(m.epochs())
                         + " epochs: the model is not learning much from the data.";
                 recs.add("Give the model more capacity (wider or deeper layers)");
-                recs.add(c.lr() != null ? "Raise the learning rate: try " + Text.num(c.lr() * 10) + " instead of " + Text.num(c.lr())
+                Double slowLr = m.schedule().adviceLr(c, false);
+                recs.add(slowLr != null ? "Raise the learning rate: try " + Text.num(slowLr * 10) + " instead of " + Text.num(slowLr)
                         : "Raise the learning rate");
                 recs.add("Check the features: can the inputs predict the target?");
             }
             case UNDERTRAINED -> {
                 summary = "Training loss was still falling (" + Text.pct(shownFall(train, m)) + " per " + unit
                         + ") when the run finished at " + unit + " " + m.epoch() + ": there was room to learn.";
-                recs.add("Train longer: resume from the last checkpoint");
+                Schedule sch = m.schedule();
+                if (sch.end() || sch.reported() && sch.lastLr() <= Schedule.END_SHARE * sch.maxLr()) {
+                    ev.put("lr", Text.round(sch.lastLr()));
+                    ev.put("lr_peak", Text.round(sch.maxLr()));
+                    summary += " The learning-rate schedule had decayed to " + Text.num(sch.lastLr()) + " (peak "
+                            + Text.num(sch.maxLr()) + ").";
+                    recs.add("Train again with a longer schedule (more epochs at the same peak rate, " + Text.num(sch.maxLr())
+                            + "): resuming at the end of this one would train at a rate of ~0");
+                } else {
+                    recs.add("Train longer: resume from the last checkpoint");
+                }
             }
             default -> { // LEARNING
                 summary = learningSummary(m, unit);

@@ -95,6 +95,12 @@ public final class Json {
         if (s.siblings() != null) {
             n.set("siblings", siblings(s.siblings()));
         }
+        if (s.spikes() != null) {
+            ObjectNode spikes = n.putObject("spikes");
+            spikes.put("count", s.spikes().count());
+            ArrayNode at = spikes.putArray("epochs");
+            s.spikes().epochs().forEach(at::add);
+        }
         if (s.curve().isEmpty()) {
             return n; // the status topic carries no curve; /runs/{id} does
         }

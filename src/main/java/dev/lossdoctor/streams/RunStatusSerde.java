@@ -52,13 +52,24 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
             }
         }
         JsonNode finished = field(n, "finished");
+        RunStatus.Spikes spikes = null;
+        JsonNode sp = field(n, "spikes");
+        if (sp != null && sp.isObject()) {
+            List<Long> at = new ArrayList<>();
+            JsonNode epochs = field(sp, "epochs");
+            if (epochs != null) {
+                epochs.forEach(e -> at.add(e.asLong()));
+            }
+            Long count = longValue(sp, "count");
+            spikes = new RunStatus.Spikes(count == null ? at.size() : count, List.copyOf(at));
+        }
         Long pointCount = longValue(n, "points");
         return new RunStatus(requiredText(n, "run_id"), diagnosis(n, "diagnosis"), longValue(n, "since_epoch"),
                 longValue(n, "epoch"), longValue(n, "step"), doubleValue(n, "train_loss"), doubleValue(n, "val_loss"),
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
-                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), null);
+                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), null, spikes);
     }
 
     private static StopAdvice.Spent afterStopAdvice(JsonNode a) {

@@ -23,7 +23,7 @@ import java.util.List;
 final class CodecGoldens {
 
     /** A run, and how many of its events make the stored state. */
-    record Scenario(String name, List<TrainingEvent> events, int cut, int firstFormat) {
+    record Scenario(String name, List<TrainingEvent> events, int cut, int since) {
 
         Scenario(String name, List<TrainingEvent> events, int cut) {
             this(name, events, cut, 1);
@@ -60,6 +60,20 @@ final class CodecGoldens {
             }
             return lines;
         }
+    }
+
+    /**
+     * {@code s} as a format could store it: what the format had no field for starts afresh when it
+     * is read (format 3 added the hysteresis clock).
+     */
+    static RunState asStoredIn(RunState s, int format) {
+        RunState c = s.copy();
+        if (format < 3) {
+            c.saidAtPoints = 0;
+            c.changes = 0;
+            c.stopAdvice = null;
+        }
+        return c;
     }
 
     static String line(DiagnosisEvent d) {
@@ -99,26 +113,19 @@ final class CodecGoldens {
         out.add(new Scenario("advised", aRun("advised").started().epochs(60)
                 .trainCurve(e -> decay(e, 2.2, 0.1, 10)).valCurve(e -> uShape(e, 2.3, 0.5, 18, 0.03)).noise(0.005, 9)
                 .finished().events(), 45, 3));
+        // format 3: a learning-rate schedule, a recovered spike, the hysteresis clock
+        out.add(new Scenario("schedule-spike", aRun("schedule-spike").withConfig(config().lr(0.1)).epochs(90)
+                .trainCurve(e -> decay(e, 2.0, 0.3, 10)).valCurve(e -> decay(e, 2.1, 0.4, 10)).noise(0.005, 9)
+                .curve("lr", e -> 0.05 * (1 + Math.cos(Math.PI * (e - 1) / 89))).at(40, "train_loss", 3.0)
+                .finished().events(), 75, 3));
         return out;
     }
 
     /** The scenarios a format has blobs of (a scenario added with a later format has none in the older ones). */
     static List<Scenario> scenarios(int format) {
-        return scenarios().stream().filter(sc -> sc.firstFormat() <= format).toList();
+        return scenarios().stream().filter(sc -> sc.since() <= format).toList();
     }
 
-    /**
-     * The state a format {@code format} blob of {@code s} decodes to: what the format did not store
-     * yet takes its "unknown" value (format 3 added how long the diagnosis has stood and the first
-     * advice to stop).
-     */
-    static RunState asStoredIn(RunState s, int format) {
-        if (format < 3) {
-            s.saidAtPoints = 0;
-            s.stopAdvice = null;
-        }
-        return s;
-    }
 
     /** Writes today's blobs: {@code CodecGoldens <dir>} (e.g. src/test/resources/codec/v1). */
     public static void main(String[] args) throws IOException {

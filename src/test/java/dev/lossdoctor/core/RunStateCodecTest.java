@@ -207,11 +207,11 @@ class RunStateCodecTest {
 
     /**
      * Where the window size byte is: the codec writes it after everything but the points and the
-     * two-byte trailer of a state with nothing said yet (format 3: points when said, no stop advice).
+     * one-byte trailer of a state never advised to stop (format 3: no stop advice).
      */
     private static int indexOfWindowSize(byte[] bytes, RunState s) {
         byte[] headerOnly = RunStateCodec.encode(copyWithoutWindow(s));
-        int at = headerOnly.length - 3;
+        int at = headerOnly.length - 2;
         assertThat(headerOnly[at]).isZero();
         assertThat(bytes[at]).isEqualTo((byte) s.windowSize());
         return at;
