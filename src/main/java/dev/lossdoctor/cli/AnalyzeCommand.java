@@ -39,13 +39,14 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "with its diagnoses shaded on them and the advice beside."})
 final class AnalyzeCommand implements Callable<Integer> {
 
-    enum Format { table, jsonl }
+    enum Format { table, jsonl, status }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl",
-            description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line.")
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl|status",
+            description = "table (default): a timeline per run; jsonl: exactly the training-diagnoses events, one per line; "
+                    + "status: each run's final status, as on training-run-status, one per line.")
     Format format;
 
     @Option(names = "--html", paramLabel = "REPORT.html",
@@ -112,6 +113,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         if (format == Format.table) {
             TimelineTable.print(out, timelines);
+        } else if (format == Format.status) {
+            for (RunState state : runs.values()) {
+                out.println(Json.status(analyzer.status(state).withoutCurve()));
+            }
         }
         out.flush();
         if (problems[0] > 0) {

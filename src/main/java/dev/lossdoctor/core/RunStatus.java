@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The latest full status of one run: what {@code training-run-status} carries and what
  * {@code GET /runs/{run_id}} answers. {@code curve} is the run's recent window (oldest first),
- * for charts.
+ * for charts. {@code forecast} is where a still-improving validation loss is heading, or null.
  */
 public record RunStatus(
         String runId,
@@ -25,7 +25,8 @@ public record RunStatus(
         boolean finished,
         long points,
         Instant updated,
-        List<CurvePoint> curve) {
+        List<CurvePoint> curve,
+        Forecast forecast) {
 
     public Severity severity() {
         return diagnosis.severity();
@@ -34,7 +35,7 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of());
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), forecast);
     }
 
     /** One point of a run's recent curve; a missing or non-finite value is null. */

@@ -18,7 +18,8 @@ final class Words {
     private Words() {
     }
 
-    static Reading of(Measures m, Finding f, RunConfig c) {
+    /** {@code forecast}, when there is one, adds where the validation loss is heading to the words. */
+    static Reading of(Measures m, Finding f, RunConfig c, Forecast forecast) {
         if (f.diagnosis() == Diagnosis.WARMING_UP) {
             return Reading.warmingUp(m.points());
         }

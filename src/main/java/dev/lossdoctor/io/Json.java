@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,9 @@ public final class Json {
         n.put("finished", s.finished());
         n.put("points", s.points());
         putTime(n, "updated", s.updated());
+        if (s.forecast() != null) {
+            n.set("forecast", forecastNode(s.forecast()));
+        }
         if (s.curve().isEmpty()) {
             return n; // the status topic carries no curve; /runs/{id} does
         }
@@ -94,6 +98,24 @@ public final class Json {
             c.put("train_loss", p.trainLoss() == null ? null : p.trainLoss().floatValue());
             c.put("val_loss", p.valLoss() == null ? null : p.valLoss().floatValue());
         }
+        return n;
+    }
+
+    /**
+     * A status's {@code forecast} object. Its x fields keep the contract's names for a run counted
+     * in steps too ({@code unit} says which); {@code horizon} says where {@code at_epoch} came from.
+     */
+    static ObjectNode forecastNode(Forecast forecast) {
+        Forecast f = forecast.rounded();
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("at_epoch", f.atEpoch());
+        n.put("best_val_loss", f.bestValLoss());
+        n.put("low", f.low());
+        n.put("high", f.high());
+        n.put("within_1pct_by_epoch", f.withinOnePctByEpoch());
+        n.put("gain_90pct_by_epoch", f.mostGainByEpoch());
+        n.put("unit", f.perStep() ? "step" : "epoch");
+        n.put("horizon", f.horizonAssumed() ? "twice_seen" : "max_epochs");
         return n;
     }
 

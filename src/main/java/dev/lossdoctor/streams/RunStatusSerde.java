@@ -10,6 +10,7 @@ import static dev.lossdoctor.streams.JsonReads.strings;
 import static dev.lossdoctor.streams.JsonReads.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.io.Json;
 import java.io.IOException;
@@ -57,6 +58,24 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
-                List.copyOf(curve));
+                List.copyOf(curve), forecast(field(n, "forecast")));
+    }
+
+    /** A status's forecast object, or null when it has none (or one this reader cannot make sense of). */
+    static Forecast forecast(JsonNode f) {
+        if (f == null || !f.isObject()) {
+            return null;
+        }
+        Long at = longValue(f, "at_epoch");
+        Double best = doubleValue(f, "best_val_loss");
+        Double low = doubleValue(f, "low");
+        Double high = doubleValue(f, "high");
+        Long within = longValue(f, "within_1pct_by_epoch");
+        Long most = longValue(f, "gain_90pct_by_epoch");
+        if (at == null || best == null || low == null || high == null || within == null) {
+            return null;
+        }
+        return new Forecast(at, best, low, high, within, most == null ? within : most,
+                "twice_seen".equals(text(f, "horizon")), "step".equals(text(f, "unit")));
     }
 }

@@ -229,7 +229,7 @@ class ChartSvgTest {
             curve.add(new RunStatus.CurvePoint(e, e * 100, 1.0 / e, 0.05 + 0.002 * (e - 25) * (e - 25) / 25 + 0.02));
         }
         RunStatus status = new RunStatus("live-1", Diagnosis.OVERFITTING, 25L, 40L, 4000L, 0.025, 0.2, "falling", "rising",
-                25L, 0.07, "Validation loss has risen since epoch 25.", List.of("Stop training"), false, 40, Instant.EPOCH, curve);
+                25L, 0.07, "Validation loss has risen since epoch 25.", List.of("Stop training"), false, 40, Instant.EPOCH, curve, null);
 
         ChartData data = ChartSvg.fromStatus(status);
         SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
@@ -248,7 +248,7 @@ class ChartSvgTest {
         List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(1L, null, 0.5, 0.6),
                 new RunStatus.CurvePoint(2L, null, 0.9, null), new RunStatus.CurvePoint(3L, null, null, null));
         RunStatus status = new RunStatus("nan", Diagnosis.DIVERGING, 3L, 3L, null, null, null, null, null,
-                1L, 0.6, "NaN.", List.of(), false, 3, Instant.EPOCH, curve);
+                1L, 0.6, "NaN.", List.of(), false, 3, Instant.EPOCH, curve, null);
 
         SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
 
@@ -261,7 +261,7 @@ class ChartSvgTest {
         List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(null, 5000L, 0.5, null),
                 new RunStatus.CurvePoint(null, 5100L, 0.4, null), new RunStatus.CurvePoint(null, 5200L, null, null));
         RunStatus status = new RunStatus("steps", Diagnosis.PLATEAU, 10L, null, 5200L, 0.4, null, "flat", null,
-                null, null, "Flat.", List.of(), false, 60, Instant.EPOCH, curve);
+                null, null, "Flat.", List.of(), false, 60, Instant.EPOCH, curve, null);
 
         ChartData data = ChartSvg.fromStatus(status);
 
