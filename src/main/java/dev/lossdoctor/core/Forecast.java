@@ -31,9 +31,15 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
     /** Fewest points a fit is made on (the recent half of a short curve is at least this). */
     static final int MIN_FIT_POINTS = 4;
     /** The recent slope of the validation loss must be at least this many standard errors below 0. */
-    static final double IMPROVING_T = Double.parseDouble(System.getProperty("lossdoctor.forecast.t", "2"));
-    /** Half-width of the 80% band, as a multiple of the spread (gain still expected, families' disagreement). */
-    static final double BAND = Double.parseDouble(System.getProperty("lossdoctor.forecast.band", "1"));
+    static final double IMPROVING_T = 2;
+    /**
+     * The 80% band below and above the forecast, as multiples of the spread (the gain still expected
+     * or the families' disagreement, the larger). Below reaches further: a fit of the recent half
+     * underestimates the gain to come more often than it overestimates it (measured).
+     */
+    static final double BAND_BELOW = 1.3;
+    static final double NOISE = 1;
+    static final double BAND_ABOVE = 1;
 
     static final double[] ALPHAS = {0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3};
     static final double[] BETAS = {0.1, 0.2, 0.5, 1, 2, 3, 5, 8};
@@ -121,9 +127,13 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
         double p = Math.min(mean, best);
         double gain = best - p;
         double disagreement = pow != null && exp != null ? Math.abs(pow.at(h) - exp.at(h)) / 2 : gain;
-        double w = BAND * Math.max(gain, disagreement);
-        double low = p - w;
-        double high = Math.min(best, p + w);
+        // the noise about the fitted curve: the best of noisy points lands that far off a smooth curve
+        double sigma = pow == null ? exp.sigma() : exp == null ? pow.sigma() : (pow.sigma() + exp.sigma()) / 2;
+        double spread = Math.max(gain, disagreement) + NOISE * sigma;
+        // the further the horizon lies beyond the fitted stretch, the more a fit can miss below
+        double reach = Math.sqrt(Math.max(1, (horizon - now) / span));
+        double low = p - BAND_BELOW * reach * spread;
+        double high = Math.min(best, p + BAND_ABOVE * spread);
         long within = firstAt(pow, exp, best, p + 0.01 * Math.abs(p), now, horizon);
         long most = firstAt(pow, exp, best, p + 0.1 * gain, now, horizon);
         return new Forecast(horizon, p, low, high, within, most, assumed, perStep);
@@ -193,7 +203,7 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
      * The best falling fit of one family: {@code c + a·u(x)} with {@code u = (x + off)^-g} (power) or
      * {@code e^(-g (x - x0) / span)} (exponential, the exponent in units of the fitted span).
      */
-    private record Family(boolean power, double c, double a, double g, double off, double x0, double span) {
+    private record Family(boolean power, double c, double a, double g, double off, double x0, double span, double sigma) {
 
         double at(double x) {
             return c + a * u(power, g, x, off, x0, span);
@@ -227,7 +237,7 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
                 double sse = Math.max(0, syy - c * sy - a * suy);
                 if (a > 0 && sse < bestSse) {
                     bestSse = sse;
-                    best = new Family(power, c, a, g, off, x0, span);
+                    best = new Family(power, c, a, g, off, x0, span, Math.sqrt(sse / Math.max(1, n - 2)));
                 }
             }
             return best;
