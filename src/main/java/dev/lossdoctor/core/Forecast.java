@@ -33,9 +33,11 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
     /** The recent slope of the validation loss must be at least this many standard errors below 0. */
     static final double IMPROVING_T = 2;
     /**
-     * The 80% band below and above the forecast, as multiples of the spread (the gain still expected
-     * or the families' disagreement, the larger). Below reaches further: a fit of the recent half
-     * underestimates the gain to come more often than it overestimates it (measured).
+     * The 80% band below and above the forecast, as multiples of the spread: the gain still expected
+     * or the families' disagreement (the larger), plus {@code NOISE} times the fits' residual noise.
+     * Below, it also grows with how far the horizon lies beyond the fitted stretch: a fit of the
+     * recent half underestimates the gain to come more often than it overestimates it. Calibrated on
+     * bench/forecast_benchmark.py (README) for 70-90% coverage.
      */
     static final double BAND_BELOW = 1.3;
     static final double NOISE = 1;
@@ -133,6 +135,9 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
         // the further the horizon lies beyond the fitted stretch, the more a fit can miss below
         double reach = Math.sqrt(Math.max(1, (horizon - now) / span));
         double low = p - BAND_BELOW * reach * spread;
+        if (best > 0) {
+            low = Math.max(0, low); // a loss that has stayed positive (cross-entropy, squared error) stays so
+        }
         double high = Math.min(best, p + BAND_ABOVE * spread);
         long within = firstAt(pow, exp, best, p + 0.01 * Math.abs(p), now, horizon);
         long most = firstAt(pow, exp, best, p + 0.1 * gain, now, horizon);
