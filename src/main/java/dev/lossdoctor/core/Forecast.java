@@ -126,7 +126,8 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
         if (!Double.isFinite(mean)) {
             return null;
         }
-        double p = Math.min(mean, best);
+        // never above the best so far; and a loss that has stayed positive (cross-entropy, squared error) stays so
+        double p = best > 0 ? Math.max(0, Math.min(mean, best)) : Math.min(mean, best);
         double gain = best - p;
         double disagreement = pow != null && exp != null ? Math.abs(pow.at(h) - exp.at(h)) / 2 : gain;
         // the noise about the fitted curve: the best of noisy points lands that far off a smooth curve
@@ -136,7 +137,7 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
         double reach = Math.sqrt(Math.max(1, (horizon - now) / span));
         double low = p - BAND_BELOW * reach * spread;
         if (best > 0) {
-            low = Math.max(0, low); // a loss that has stayed positive (cross-entropy, squared error) stays so
+            low = Math.max(0, low);
         }
         double high = Math.min(best, p + BAND_ABOVE * spread);
         long within = firstAt(pow, exp, best, p + 0.01 * Math.abs(p), now, horizon);
