@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lossdoctor.chart.ChartData.ChartPoint;
 import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -241,6 +242,30 @@ class ChartSvgTest {
         assertThat(Double.parseDouble(band.getAttribute("x"))).isGreaterThan(100);
         assertThat(svg.byClass("path", "change").get(0).getTextContent()).contains("since epoch 25");
         assertThat(svg.byClass("g", "best-val")).hasSize(1);
+    }
+
+    @Test
+    void shouldDrawTheForecastDottedWithItsBandOutToTheHorizon() {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>();
+        for (long e = 1; e <= 20; e++) {
+            curve.add(new RunStatus.CurvePoint(e, null, 0.9 / Math.sqrt(e), 1.0 / Math.sqrt(e)));
+        }
+        Forecast forecast = new Forecast(80, 0.12, 0.08, 0.2, 60, 50, false, false);
+        RunStatus status = new RunStatus("fc", Diagnosis.LEARNING, null, 20L, null, 0.2, 0.224, "falling", "falling",
+                20L, 0.224, "Learning.", List.of(), false, 20, Instant.EPOCH, curve, forecast);
+        RunStatus without = new RunStatus("fc", Diagnosis.LEARNING, null, 20L, null, 0.2, 0.224, "falling", "falling",
+                20L, 0.224, "Learning.", List.of(), false, 20, Instant.EPOCH, curve, null);
+
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
+
+        assertThat(ChartSvg.fromStatus(status).projection()).isEqualTo(new ChartData.Projection(20, 0.224, 80, 0.12, 0.08, 0.2));
+        Element line = svg.byClass("path", "forecast").get(0);
+        assertThat(line.getAttribute("stroke-dasharray")).isNotEmpty();
+        assertThat(svg.byClass("path", "forecast-band")).hasSize(1);
+        // the x axis reaches the horizon: the line ends at the right edge, far right of where the curve ends
+        String[] ends = line.getAttribute("d").substring(1).split("[ L]");
+        assertThat(Double.parseDouble(ends[2])).isGreaterThan(Double.parseDouble(ends[0]) + 300);
+        assertThat(new SvgDoc(ChartSvg.forStatus(without)).byClass("path", "forecast")).isEmpty();
     }
 
     @Test
