@@ -22,7 +22,21 @@ class AnalyzeStatusFormatTest {
     Path dir;
 
     @Test
-    void shouldPrintOneStatusPerRunWithTheForecastOfTheOneStillImproving() throws IOException {
+    void theHtmlReportDrawsTheForecastOfTheRunStillImprovingOnly() throws IOException {
+        Path file = dir.resolve("runs.jsonl");
+        Files.write(file, runs());
+        Path html = dir.resolve("report.html");
+
+        int code = LossDoctor.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "analyze",
+                "--html", html.toString(), file.toString());
+
+        assertThat(code).isZero();
+        String report = Files.readString(html);
+        assertThat(report.split("class=\"forecast\"", -1)).as("one dotted projection: the improving run's").hasSize(2);
+        assertThat(report.split("class=\"forecast-band\"", -1)).hasSize(2);
+    }
+
+    private static List<String> runs() {
         List<String> lines = new ArrayList<>();
         lines.add("{\"type\":\"run_started\",\"run_id\":\"improving\",\"config\":{\"max_epochs\":80}}");
         for (int e = 1; e <= 24; e++) {
@@ -32,8 +46,13 @@ class AnalyzeStatusFormatTest {
             lines.add(String.format(Locale.ROOT, "{\"type\":\"metrics\",\"run_id\":\"flat\",\"epoch\":%d,"
                     + "\"metrics\":{\"train_loss\":0.5,\"val_loss\":0.6}}", e));
         }
+        return lines;
+    }
+
+    @Test
+    void shouldPrintOneStatusPerRunWithTheForecastOfTheOneStillImproving() throws IOException {
         Path file = dir.resolve("runs.jsonl");
-        Files.write(file, lines);
+        Files.write(file, runs());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
 
