@@ -14,8 +14,21 @@ import java.util.Objects;
  * @param changes  the diagnosis timeline, in order: each change shades from its {@code since} to the next one's
  *                 (a later change dated back before an earlier one's start takes that stretch over)
  * @param bestValX where the validation loss was lowest, or null
+ * @param projection where the validation loss is heading (drawn dotted, with its band), or null
  */
-public record ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX) {
+public record ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX,
+                        Projection projection) {
+
+    public ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX) {
+        this(runId, xLabel, points, changes, bestValX, null);
+    }
+
+    /**
+     * The forecast drawn on the chart: from the best so far at {@code fromX} to {@code y} at
+     * {@code toX}, with its 80% band {@code [low, high]} there.
+     */
+    public record Projection(double fromX, double fromY, double toX, double y, double low, double high) {
+    }
 
     public ChartData {
         Objects.requireNonNull(runId, "runId");

@@ -6,6 +6,7 @@ import static dev.lossdoctor.chart.Markup.px;
 import dev.lossdoctor.chart.ChartData.Change;
 import dev.lossdoctor.chart.ChartData.ChartPoint;
 import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.Severity;
 import java.util.ArrayList;
@@ -77,7 +78,13 @@ public final class ChartSvg {
             changes.add(new Change(x, since, s.diagnosis(), s.summary()));
         }
         Double best = s.bestValEpoch() == null || bySteps ? null : (double) s.bestValEpoch();
-        return new ChartData(s.runId(), bySteps ? "step" : "epoch", points, changes, best);
+        ChartData.Projection projection = null;
+        Forecast f = s.forecast();
+        Long now = bySteps ? s.step() : s.epoch();
+        if (f != null && f.perStep() == bySteps && now != null && s.bestValLoss() != null) {
+            projection = new ChartData.Projection(now, s.bestValLoss(), f.atEpoch(), f.bestValLoss(), f.low(), f.high());
+        }
+        return new ChartData(s.runId(), bySteps ? "step" : "epoch", points, changes, best, projection);
     }
 
     static String render(ChartData d, boolean standalone) {
@@ -155,6 +162,7 @@ public final class ChartSvg {
             }
             series(ChartPoint::train, ys, "series train-loss", TRAIN, "1.8", null);
             series(ChartPoint::val, ys, "series val-loss", VAL, "1.8", "6 3");
+            projection();
             if (!bandLabels.isEmpty()) {
                 sb.append("<g class=\"band-labels\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\" "
                         + "stroke-linejoin=\"round\" font-size=\"10.5\">").append(bandLabels).append("</g>");
@@ -201,6 +209,17 @@ public final class ChartSvg {
                     maxX = Math.max(maxX, c.x());
                 }
             }
+            ChartData.Projection pr = d.projection();
+            if (pr != null) { // the axes reach the horizon and the band
+                maxX = Math.max(maxX, pr.toX());
+                for (double v : new double[] {pr.low(), pr.high()}) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                    if (v > 0) {
+                        minPos = Math.min(minPos, v);
+                    }
+                }
+            }
             if (minX > maxX) {
                 minX = 0;
                 maxX = 1;
@@ -226,6 +245,26 @@ public final class ChartSvg {
                 as = amin >= 0 && amax <= 1 ? Scale.linear(0, 1, bottom, top, 5, false, false)
                         : Scale.linear(amin, amax, bottom, top, 5, false, true);
             }
+        }
+
+        /** The forecast: a light wedge from the best so far to the band at the horizon, and a dotted line to the forecast. */
+        private void projection() {
+            ChartData.Projection p = d.projection();
+            if (p == null || ys == null || (ys.log && !(p.fromY() > 0 && p.y() > 0))) {
+                return;
+            }
+            double x0 = xpx(p.fromX()), x1 = xpx(p.toX()), y0 = yClamped(p.fromY());
+            double lo = ys.log && p.low() <= 0 ? bottom : yClamped(p.low());
+            sb.append("<path class=\"forecast-band\" d=\"M").append(px(x0)).append(' ').append(px(y0)).append('L')
+                    .append(px(x1)).append(' ').append(px(yClamped(p.high()))).append('L').append(px(x1)).append(' ')
+                    .append(px(lo)).append("Z\" fill=\"").append(VAL).append("\" fill-opacity=\".15\"/>");
+            sb.append("<path class=\"forecast\" d=\"M").append(px(x0)).append(' ').append(px(y0)).append('L').append(px(x1))
+                    .append(' ').append(px(yClamped(p.y()))).append("\" fill=\"none\" stroke=\"").append(VAL)
+                    .append("\" stroke-width=\"1.5\" stroke-dasharray=\"1 3\" stroke-linecap=\"round\"/>");
+        }
+
+        private double yClamped(double v) {
+            return clamp(ys.px(v), top - 2, bottom + 2);
         }
 
         private double xpx(double x) {

@@ -3,6 +3,7 @@ package dev.lossdoctor.chart;
 import dev.lossdoctor.chart.ChartData.Change;
 import dev.lossdoctor.chart.ChartData.ChartPoint;
 import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.MetricNames;
 import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.RunState;
@@ -41,6 +42,11 @@ public final class ReportBuilder {
 
     public void diagnosis(DiagnosisEvent event) {
         run(event.runId()).events.add(event);
+    }
+
+    /** Where the run's validation loss is heading at its end (its final status' forecast), drawn on its chart. */
+    public void forecast(String runId, Forecast forecast) {
+        run(runId).forecast = forecast;
     }
 
     private Run run(String runId) {
@@ -100,7 +106,15 @@ public final class ReportBuilder {
             }
             changes.add(new Change(x, since, e.diagnosis(), e.summary()));
         }
-        return new ChartData(runId, bySteps ? "step" : "epoch", points, changes, bestVal(points));
+        Double best = bestVal(points);
+        ChartData.Projection projection = null;
+        Forecast f = run.forecast;
+        if (f != null && f.perStep() == bySteps && best != null && !points.isEmpty()) {
+            double bestV = points.stream().filter(p -> p.x() == best).findFirst().map(ChartPoint::val).orElseThrow();
+            projection = new ChartData.Projection(points.get(points.size() - 1).x(), bestV, f.atEpoch(), f.bestValLoss(),
+                    f.low(), f.high());
+        }
+        return new ChartData(runId, bySteps ? "step" : "epoch", points, changes, best, projection);
     }
 
     /**
@@ -140,6 +154,7 @@ public final class ReportBuilder {
     private static final class Run {
         final List<Raw> points = new ArrayList<>();
         final List<DiagnosisEvent> events = new ArrayList<>();
+        Forecast forecast;
     }
 
     private record Raw(Long epoch, Long step, boolean fractional, Double train, Double val, Double trainAcc, Double valAcc,

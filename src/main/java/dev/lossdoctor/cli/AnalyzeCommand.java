@@ -157,6 +157,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println(problems[0] + " unusable line(s) skipped");
         }
         if (report != null) {
+            runs.forEach((id, state) -> report.forecast(id, analyzer.status(state).forecast()));
             writeReport(report, runs, err);
         }
         return 0;

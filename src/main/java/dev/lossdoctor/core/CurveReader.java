@@ -34,7 +34,7 @@ final class CurveReader {
 
     Reading read(RunState s, int end) {
         Measures m = measure(s, end);
-        return Words.of(m, Rules.judge(m), s.config);
+        return Words.of(m, Rules.judge(m), s.config, Forecast.of(s, end, m.all(), s.config));
     }
 
     /**
@@ -46,7 +46,7 @@ final class CurveReader {
             return Reading.warmingUp(0);
         }
         Measures m = measure(s, s.size - 1);
-        return Words.of(m, Rules.verdict(m, Rules.judge(m)), s.config);
+        return Words.of(m, Rules.verdict(m, Rules.judge(m)), s.config, Forecast.of(s, s.size - 1, m.all(), s.config));
     }
 
     RunStatus status(RunState s) {
@@ -74,7 +74,8 @@ final class CurveReader {
                 f = f.withJumps(Math.max(tAmp, vAmp), Math.max(j.train().reversalRate(), j.val().reversalRate()));
             }
         }
-        Reading r = f.diagnosis() == d ? Words.of(m, f, s.config) : lastWords(s, m, f, d);
+        Forecast forecast = Forecast.of(s, s.size - 1, m.all(), s.config);
+        Reading r = f.diagnosis() == d ? Words.of(m, f, s.config, forecast) : lastWords(s, m, f, d, forecast);
         int last = s.size - 1;
         Landmarks all = m.all();
         return new RunStatus(s.runId, d, s.sinceEpoch == Point.NONE ? null : s.sinceEpoch,
@@ -85,7 +86,7 @@ final class CurveReader {
                 all.hasBestVal() ? all.bestValKey() : null,
                 all.hasBestVal() ? (double) all.bestVal() : null,
                 r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve, s.afterStopAdvice(), null,
-                spikes(s));
+                spikes(s), forecast);
     }
 
     /** The recovered spikes the state noted, or null when none. */
@@ -101,11 +102,11 @@ final class CurveReader {
     }
 
     /** For a status whose diagnosis the curve does not show by itself: the state it is in, in words. */
-    private static Reading lastWords(RunState s, Measures m, Finding f, Diagnosis d) {
+    private static Reading lastWords(RunState s, Measures m, Finding f, Diagnosis d, Forecast forecast) {
         if (d == Diagnosis.WARMING_UP) {
             return Reading.warmingUp(m.points());
         }
-        Reading now = Words.of(m, f, s.config);
+        Reading now = Words.of(m, f, s.config, forecast);
         String unit = m.perStep() ? "step" : "epoch";
         String why = d == Diagnosis.STALLED
                 ? "No metrics for a while from a run that has not finished (last at " + updated(s) + "). "

@@ -176,7 +176,7 @@ public final class RunAnalyzer {
         return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
                 null, null, null, null, null, List.of(), state.finished, state.points(),
                 state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of(),
-                state.afterStopAdvice(), null, null);
+                state.afterStopAdvice(), null, null, null);
     }
 
     /**

@@ -87,7 +87,7 @@ public final class SiblingOverlay {
         }
         return new RunStatus(s.runId(), Diagnosis.LAGGING, laggingEvent.sinceEpoch(), s.epoch(), s.step(), s.trainLoss(),
                 s.valLoss(), s.trainTrend(), s.valTrend(), s.bestValEpoch(), s.bestValLoss(), laggingEvent.summary(),
-                laggingEvent.recommendations(), s.finished(), s.points(), s.updated(), s.curve(), s.afterStopAdvice(), latest, s.spikes());
+                laggingEvent.recommendations(), s.finished(), s.points(), s.updated(), s.curve(), s.afterStopAdvice(), latest, s.spikes(), s.forecast());
     }
 
     private static DiagnosisEvent after(DiagnosisEvent e) {

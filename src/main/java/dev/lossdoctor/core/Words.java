@@ -18,7 +18,8 @@ final class Words {
     private Words() {
     }
 
-    static Reading of(Measures m, Finding f, RunConfig c) {
+    /** {@code forecast}, when there is one, adds where the validation loss is heading to the words. */
+    static Reading of(Measures m, Finding f, RunConfig c, Forecast forecast) {
         if (f.diagnosis() == Diagnosis.WARMING_UP) {
             return Reading.warmingUp(m.points());
         }
@@ -203,6 +204,14 @@ final class Words {
                             + Text.pct(train.dropTotal()) + ": a good fit.";
                     recs.add(all.hasBestVal() ? "Stop training; keep the best-validation checkpoint (" + unit + " "
                             + bestValEpoch + ")" : "Stop training");
+                    Integer max = c.maxEpochs();
+                    // an early stop only: the last few epochs are not worth a sentence
+                    if (!m.perStep() && max != null && max - m.epoch() >= Math.max(2, max / 10) && all.hasBestVal()
+                            && (forecast == null ? val.present() && val.trend() != Trend.FALLING
+                            : !forecast.horizonAssumed() && forecast.remainingGain(all.bestVal()) < 0.01)) {
+                        recs.add("The remaining " + (max - m.epoch()) + " epochs (to max_epochs " + max
+                                + ") should improve validation loss by under 1%");
+                    }
                 }
             }
             case UNDERFITTING -> {
@@ -227,11 +236,13 @@ final class Words {
                     recs.add("Train again with a longer schedule (more epochs at the same peak rate, " + Text.num(sch.maxLr())
                             + "): resuming at the end of this one would train at a rate of ~0");
                 } else {
-                    recs.add("Train longer: resume from the last checkpoint");
+                    recs.add(forecast != null && forecast.remainingGain(all.bestVal()) >= 0.01
+                            ? "Train longer: resume from the last checkpoint; " + worthIt(forecast, all.bestVal(), m.epoch())
+                            : "Train longer: resume from the last checkpoint");
                 }
             }
             default -> { // LEARNING
-                summary = learningSummary(m, unit);
+                summary = learningSummary(m, unit) + (forecast == null ? "" : " " + heading(forecast));
                 recs.add("Keep training");
                 if (train.trend() == Trend.FALLING && val.trend() == Trend.FLAT && !Double.isNaN(val.now())) {
                     recs.add("Validation loss has levelled off while training loss falls: the first sign of overfitting, watch it");
@@ -240,6 +251,27 @@ final class Words {
             }
         }
         return new Reading(f.diagnosis(), f.since(), f.confidence(), ev, summary, recs);
+    }
+
+    /**
+     * "Validation loss is heading for 0.412 (80% band 0.401 to 0.425) by epoch 90; 90% of the
+     * remaining gain comes by epoch 41." The band is lopsided (it reaches further down), so both ends.
+     */
+    static String heading(Forecast f) {
+        String unit = f.perStep() ? "step" : "epoch";
+        return "Validation loss is heading for " + Text.num(f.bestValLoss()) + " (80% band " + Text.num(f.low()) + " to "
+                + Text.num(f.high()) + ") by " + unit + " "
+                + f.atEpoch() + (f.horizonAssumed() ? " (twice the " + unit + "s so far: no max_epochs in the config)" : "")
+                + "; 90% of the remaining gain comes by " + unit + " " + f.mostGainByEpoch() + ".";
+    }
+
+    /** How much longer training is worth it, for a run that finished still improving. */
+    private static String worthIt(Forecast f, double best, long now) {
+        String unit = f.perStep() ? "step" : "epoch";
+        return "by " + unit + " " + f.atEpoch() + " validation loss should reach about " + Text.num(f.bestValLoss()) + " ("
+                + Text.pct((best - f.bestValLoss()) / Math.abs(best)) + " below its best "
+                + Text.num(best) + "), within 1% of that by " + unit + " " + f.withinOnePctByEpoch()
+                + " (" + (f.withinOnePctByEpoch() - now) + " more " + unit + "s)";
     }
 
     private static String learningSummary(Measures m, String unit) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.core.Siblings;
@@ -101,6 +102,9 @@ public final class Json {
             ArrayNode at = spikes.putArray("epochs");
             s.spikes().epochs().forEach(at::add);
         }
+        if (s.forecast() != null) {
+            n.set("forecast", forecastNode(s.forecast()));
+        }
         if (s.curve().isEmpty()) {
             return n; // the status topic carries no curve; /runs/{id} does
         }
@@ -128,6 +132,24 @@ public final class Json {
         }
         n.put(s.byStep() ? "at_step" : "at_epoch", s.at());
         n.put("lagging", s.lagging());
+        return n;
+    }
+
+    /**
+     * A status's {@code forecast} object. Its x fields keep the contract's names for a run counted
+     * in steps too ({@code unit} says which); {@code horizon} says where {@code at_epoch} came from.
+     */
+    static ObjectNode forecastNode(Forecast forecast) {
+        Forecast f = forecast.rounded();
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("at_epoch", f.atEpoch());
+        n.put("best_val_loss", f.bestValLoss());
+        n.put("low", f.low());
+        n.put("high", f.high());
+        n.put("within_1pct_by_epoch", f.withinOnePctByEpoch());
+        n.put("gain_90pct_by_epoch", f.mostGainByEpoch());
+        n.put("unit", f.perStep() ? "step" : "epoch");
+        n.put("horizon", f.horizonAssumed() ? "twice_seen" : "max_epochs");
         return n;
     }
 

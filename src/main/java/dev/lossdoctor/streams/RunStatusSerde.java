@@ -10,6 +10,7 @@ import static dev.lossdoctor.streams.JsonReads.strings;
 import static dev.lossdoctor.streams.JsonReads.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.io.Json;
@@ -69,7 +70,8 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
-                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), null, spikes);
+                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), null, spikes,
+                forecast(field(n, "forecast")));
     }
 
     private static StopAdvice.Spent afterStopAdvice(JsonNode a) {
@@ -79,5 +81,23 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
         Long epochs = longValue(a, "epochs"), since = longValue(a, "since_epoch");
         return new StopAdvice.Spent(diagnosis(a, "diagnosis"), since == null ? 0 : since, epochs == null ? 0 : epochs,
                 longValue(a, "seconds"));
+    }
+
+    /** A status's forecast object, or null when it has none (or one this reader cannot make sense of). */
+    static Forecast forecast(JsonNode f) {
+        if (f == null || !f.isObject()) {
+            return null;
+        }
+        Long at = longValue(f, "at_epoch");
+        Double best = doubleValue(f, "best_val_loss");
+        Double low = doubleValue(f, "low");
+        Double high = doubleValue(f, "high");
+        Long within = longValue(f, "within_1pct_by_epoch");
+        Long most = longValue(f, "gain_90pct_by_epoch");
+        if (at == null || best == null || low == null || high == null || within == null) {
+            return null;
+        }
+        return new Forecast(at, best, low, high, within, most == null ? within : most,
+                "twice_seen".equals(text(f, "horizon")), "step".equals(text(f, "unit")));
     }
 }

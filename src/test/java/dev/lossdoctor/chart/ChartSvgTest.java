@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lossdoctor.chart.ChartData.ChartPoint;
 import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,7 +230,7 @@ class ChartSvgTest {
             curve.add(new RunStatus.CurvePoint(e, e * 100, 1.0 / e, 0.05 + 0.002 * (e - 25) * (e - 25) / 25 + 0.02));
         }
         RunStatus status = new RunStatus("live-1", Diagnosis.OVERFITTING, 25L, 40L, 4000L, 0.025, 0.2, "falling", "rising",
-                25L, 0.07, "Validation loss has risen since epoch 25.", List.of("Stop training"), false, 40, Instant.EPOCH, curve);
+                25L, 0.07, "Validation loss has risen since epoch 25.", List.of("Stop training"), false, 40, Instant.EPOCH, curve, null);
 
         ChartData data = ChartSvg.fromStatus(status);
         SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
@@ -244,11 +245,35 @@ class ChartSvgTest {
     }
 
     @Test
+    void shouldDrawTheForecastDottedWithItsBandOutToTheHorizon() {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>();
+        for (long e = 1; e <= 20; e++) {
+            curve.add(new RunStatus.CurvePoint(e, null, 0.9 / Math.sqrt(e), 1.0 / Math.sqrt(e)));
+        }
+        Forecast forecast = new Forecast(80, 0.12, 0.08, 0.2, 60, 50, false, false);
+        RunStatus status = new RunStatus("fc", Diagnosis.LEARNING, null, 20L, null, 0.2, 0.224, "falling", "falling",
+                20L, 0.224, "Learning.", List.of(), false, 20, Instant.EPOCH, curve, forecast);
+        RunStatus without = new RunStatus("fc", Diagnosis.LEARNING, null, 20L, null, 0.2, 0.224, "falling", "falling",
+                20L, 0.224, "Learning.", List.of(), false, 20, Instant.EPOCH, curve, null);
+
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
+
+        assertThat(ChartSvg.fromStatus(status).projection()).isEqualTo(new ChartData.Projection(20, 0.224, 80, 0.12, 0.08, 0.2));
+        Element line = svg.byClass("path", "forecast").get(0);
+        assertThat(line.getAttribute("stroke-dasharray")).isNotEmpty();
+        assertThat(svg.byClass("path", "forecast-band")).hasSize(1);
+        // the x axis reaches the horizon: the line ends at the right edge, far right of where the curve ends
+        String[] ends = line.getAttribute("d").substring(1).split("[ L]");
+        assertThat(Double.parseDouble(ends[2])).isGreaterThan(Double.parseDouble(ends[0]) + 300);
+        assertThat(new SvgDoc(ChartSvg.forStatus(without)).byClass("path", "forecast")).isEmpty();
+    }
+
+    @Test
     void shouldMarkAServicePointWithNeitherLossAsNonFinite() {
         List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(1L, null, 0.5, 0.6),
                 new RunStatus.CurvePoint(2L, null, 0.9, null), new RunStatus.CurvePoint(3L, null, null, null));
         RunStatus status = new RunStatus("nan", Diagnosis.DIVERGING, 3L, 3L, null, null, null, null, null,
-                1L, 0.6, "NaN.", List.of(), false, 3, Instant.EPOCH, curve);
+                1L, 0.6, "NaN.", List.of(), false, 3, Instant.EPOCH, curve, null);
 
         SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
 
@@ -261,7 +286,7 @@ class ChartSvgTest {
         List<RunStatus.CurvePoint> curve = List.of(new RunStatus.CurvePoint(null, 5000L, 0.5, null),
                 new RunStatus.CurvePoint(null, 5100L, 0.4, null), new RunStatus.CurvePoint(null, 5200L, null, null));
         RunStatus status = new RunStatus("steps", Diagnosis.PLATEAU, 10L, null, 5200L, 0.4, null, "flat", null,
-                null, null, "Flat.", List.of(), false, 60, Instant.EPOCH, curve);
+                null, null, "Flat.", List.of(), false, 60, Instant.EPOCH, curve, null);
 
         ChartData data = ChartSvg.fromStatus(status);
 

@@ -19,7 +19,7 @@ class LivePageTest {
             curve.add(new RunStatus.CurvePoint(e, e * 10, 2.0 / e, 2.2 / e + 0.01 * e));
         }
         return new RunStatus(id, d, since, (long) points, points * 10L, 2.0 / points, 0.5, "falling", "rising", 4L, 0.7,
-                d.code() + " since " + since, List.of("do " + d.code()), false, points, Instant.parse("2026-11-26T10:00:00Z"), curve);
+                d.code() + " since " + since, List.of("do " + d.code()), false, points, Instant.parse("2026-11-26T10:00:00Z"), curve, null);
     }
 
     private static List<String> all(String regex, String text) {

@@ -226,6 +226,6 @@ class LiveViewTest {
     private static RunStatus status(String id, Diagnosis d, long epoch, Double train, Double val, List<CurvePoint> curve, String advice) {
         return new RunStatus(id, d, 1L, epoch, null, train, val, null, null, null, null,
                 "Validation loss has risen\nsince epoch 14.", List.of(advice, "Something else"), false, curve.size(),
-                Instant.EPOCH, curve);
+                Instant.EPOCH, curve, null);
     }
 }

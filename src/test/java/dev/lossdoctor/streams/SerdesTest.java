@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lossdoctor.core.Diagnosis;
+import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.RunConfig;
@@ -52,7 +53,8 @@ class SerdesTest {
     void shouldReadBackTheStatusAndDiagnosisJsonItWrites() {
         RunStatus status = new RunStatus("r1", Diagnosis.OVERFITTING, 14L, 17L, 6800L, 0.31, 0.72, "falling", "rising",
                 14L, 0.61, "Validation loss has risen.", List.of("Stop training"), false, 18, T,
-                List.of(new RunStatus.CurvePoint(16L, 6400L, 0.33, 0.7), new RunStatus.CurvePoint(17L, 6800L, 0.31, null)));
+                List.of(new RunStatus.CurvePoint(16L, 6400L, 0.33, 0.7), new RunStatus.CurvePoint(17L, 6800L, 0.31, null)),
+                new Forecast(90, 0.412, 0.401, 0.425, 41, 37, false, false));
         assertThat(roundTrip(new RunStatusSerde(), status)).isEqualTo(status);
 
         Map<String, Object> evidence = new LinkedHashMap<>();
