@@ -24,9 +24,19 @@ CONFIG_FIELDS = {"optimizer", "lr", "batch_size", "task", "loss", "output_activa
                  "train_size", "max_epochs", "weight_decay", "dropout"}
 
 
-def load_labels():
+def all_labels():
     with open(os.path.join(CORPUS, "labels.jsonl"), encoding="utf-8") as f:
         return [json.loads(l) for l in f if l.strip()]
+
+
+def load_labels():
+    """The runs make_corpus.py made (pc-): its invariants are what the checks below hold it to."""
+    return [r for r in all_labels() if r["run_id"].startswith("pc-")]
+
+
+def schedule_labels():
+    """The schedule runs make_schedule_corpus.py made (sc-): per-step schedules, spikes, warm-ups."""
+    return [r for r in all_labels() if r["run_id"].startswith("sc-")]
 
 
 def load_events(name):
@@ -50,10 +60,12 @@ class CorpusFiles(unittest.TestCase):
         self.labels = load_labels()
 
     def test_labels_match_the_files(self):
+        everything = all_labels()
         files = sorted(f for f in os.listdir(CORPUS) if f.endswith(".jsonl") and f != "labels.jsonl")
-        self.assertEqual(sorted(r["file"] for r in self.labels), files)
-        self.assertEqual(len({r["run_id"] for r in self.labels}), len(self.labels))
-        for r in self.labels:
+        self.assertEqual(sorted(r["file"] for r in everything), files)
+        self.assertEqual(len({r["run_id"] for r in everything}), len(everything))
+        self.assertEqual(len(everything), len(self.labels) + len(schedule_labels()), "every run is pc- or sc-")
+        for r in everything:
             self.assertEqual(r["file"], r["run_id"] + ".jsonl")
             self.assertEqual({e["run_id"] for e in load_events(r["file"])}, {r["run_id"]})
 
@@ -105,6 +117,27 @@ class CorpusFiles(unittest.TestCase):
                 with open(os.path.join(CORPUS, r["file"]), encoding="utf-8") as f:
                     self.assertIn("NaN", f.read(), "non-finite written as the bare JSON token")
         self.assertGreaterEqual(nonfinite_runs, 1, "some diverging runs reach NaN")
+
+
+class ScheduleRuns(unittest.TestCase):
+    """The sc- runs: well-formed runs that report their learning rate at every point, labelled with known codes."""
+
+    def test_schedule_runs_are_well_formed_and_report_their_rate(self):
+        labels = schedule_labels()
+        self.assertGreaterEqual(len(labels), 10)
+        for r in labels:
+            with self.subTest(run=r["run_id"]):
+                self.assertIn(r["label"], CODES)
+                self.assertIn(r["granularity"], ("epoch", "step"))
+                ev = load_events(r["file"])
+                self.assertEqual(ev[0]["type"], "run_started")
+                self.assertEqual(ev[-1]["type"], "run_finished")
+                pts = [e for e in ev if e["type"] == "metrics"]
+                steps = [e["step"] for e in pts]
+                self.assertEqual(steps, sorted(set(steps)), "steps strictly increase")
+                self.assertTrue(all("lr" in e["metrics"] and "train_loss" in e["metrics"] for e in pts))
+                if r["label"] in ("overfitting", "diverging"):
+                    self.assertIsInstance(r["onset_epoch"], int)
 
 
 class CorpusEvidence(unittest.TestCase):
@@ -311,7 +344,7 @@ class EndToEnd(unittest.TestCase):
         s = self.bench(ORACLE, "--no-baselines")[0]
         self.assertEqual((s["typed_recall"], s["false_alarm_rate"], s["premature_rate"], s["median_lag"]),
                          (1.0, 0.0, 0.0, 0))
-        self.assertEqual(s["runs"], len(load_labels()))
+        self.assertEqual(s["runs"], len(all_labels()))
 
     def test_a_silent_system_scores_zero_and_baselines_run(self):
         systems = self.bench(ALWAYS_LEARNING)
