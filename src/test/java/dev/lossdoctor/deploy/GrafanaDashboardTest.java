@@ -25,7 +25,7 @@ class GrafanaDashboardTest {
     static final Set<String> SERVICE_METRICS = Set.of("lossdoctor_events_total", "lossdoctor_diagnoses_total",
             "lossdoctor_runs", "lossdoctor_processing_lag_seconds", "lossdoctor_run_train_loss", "lossdoctor_run_val_loss",
             "lossdoctor_run_epoch", "lossdoctor_run_diagnosis", "lossdoctor_streams_running",
-            "kafka_consumer_fetch_manager_records_lag_max", "jvm_memory_used_bytes");
+            "kafka_consumer_fetch_manager_records_lag_max", "jvm_memory_used_bytes", "lossdoctor_seconds_after_stop_advice_total");
 
     static JsonNode dashboard() throws IOException {
         return new ObjectMapper().readTree(DASHBOARD.toFile());
@@ -76,7 +76,7 @@ class GrafanaDashboardTest {
         List<String> titles = panels(d).stream().map(p -> p.path("title").asText()).toList();
         assertThat(titles).contains("Runs by diagnosis", "Loss of run $run_id", "Diagnosis over time",
                 "Runs with problems and what to do", "Events / s", "Dead-letter rate", "Processing lag",
-                "Consumer lag (records)");
+                "Consumer lag (records)", "Training time after the advice to stop");
         JsonNode loss = panels(d).stream().filter(p -> p.path("title").asText().equals("Loss of run $run_id")).findFirst().orElseThrow();
         assertThat(loss.path("repeat").asText()).isEqualTo("run_id");
         JsonNode timeline = panels(d).stream().filter(p -> p.path("type").asText().equals("state-timeline")).findFirst().orElseThrow();
