@@ -86,16 +86,16 @@ class PublishCommandIT {
         String topic = newTopic(4);
         Map<String, List<TrainingEvent>> expected = readPerRun(CORPUS);
         long events = expected.values().stream().mapToLong(List::size).sum();
-        long lines = nonBlankLines(CORPUS, "pc-");
+        long lines = nonBlankLines(CORPUS, "pc-") + nonBlankLines(CORPUS, "sc-");
         long labels = nonBlankLines(CORPUS, "labels");
 
         Result r = publish("--bootstrap-servers", broker.bootstrapServers(), "--topic", topic, CORPUS.toString());
 
         assertThat(r.exitCode()).as("stderr: %s", r.err()).isZero();
         assertThat(events).as("every line of the run files is an event").isEqualTo(lines);
-        assertThat(expected).hasSize(64);
+        assertThat(expected).hasSize(77); // 64 pc- runs, 13 sc- schedule runs
         assertThat(r.out().lines().toList()).hasSize(1).first().asString()
-                .startsWith("published " + events + " events of 64 runs from 65 file(s) to " + topic + " at " + broker.bootstrapServers() + " in ")
+                .startsWith("published " + events + " events of 77 runs from 78 file(s) to " + topic + " at " + broker.bootstrapServers() + " in ")
                 .endsWith("; " + labels + " unusable line(s) skipped");
         // labels.jsonl is not an event file: each of its lines reported as analyze reports them
         assertThat(r.errLines()).hasSize((int) labels)
