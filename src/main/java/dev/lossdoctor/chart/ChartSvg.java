@@ -580,14 +580,31 @@ public final class ChartSvg {
                         .append("\" r=\"4\" fill=\"#fff\" stroke=\"").append(VAL).append("\" stroke-width=\"2\"/>");
                 x = text(x + 13, y, "best val");
             }
-            if (!d.changes().isEmpty()) {
-                sb.append("<path d=\"M").append(px(x)).append(' ').append(px(y - 8)).append("h10l-5 8z\" fill=\"#888\"/>");
-                x = text(x + 14, y, "diagnosis change (hover)");
+            boolean changes = !d.changes().isEmpty();
+            boolean spikes = d.spikes().stream().anyMatch(s -> s.x() >= xs.lo && s.x() <= xs.hi);
+            String changeWord = "diagnosis change (hover)", spikeWord = "recovered spike";
+            // the last keys say less rather than run off the chart when every key is there
+            double end = x + (changes ? keyWidth(14, changeWord) : 0) + (spikes ? keyWidth(14, spikeWord) : 0)
+                    + (hasNonFinite ? keyWidth(11, "NaN/Inf") : 0) - 14;
+            if (end > WIDTH - 4 && changes) {
+                changeWord = "diagnosis change";
+                end -= 8 * CHAR;
             }
-            if (d.spikes().stream().anyMatch(s -> s.x() >= xs.lo && s.x() <= xs.hi)) {
+            if (end > WIDTH - 4 && spikes) {
+                spikeWord = "spike";
+                end -= 10 * CHAR;
+            }
+            if (end > WIDTH - 4 && changes) {
+                changeWord = "change";
+            }
+            if (changes) {
+                sb.append("<path d=\"M").append(px(x)).append(' ').append(px(y - 8)).append("h10l-5 8z\" fill=\"#888\"/>");
+                x = text(x + 14, y, changeWord);
+            }
+            if (spikes) {
                 sb.append("<path d=\"M").append(px(x + 5)).append(' ').append(px(y - 8)).append("l4.5 7h-9z\" fill=\"")
                         .append(SPIKE).append("\"/>");
-                x = text(x + 14, y, "recovered spike");
+                x = text(x + 14, y, spikeWord);
             }
             if (hasNonFinite) {
                 sb.append("<path d=\"M").append(px(x)).append(' ').append(px(y - 7)).append("l7 7m0-7l-7 7\" stroke=\"")
@@ -595,6 +612,11 @@ public final class ChartSvg {
                 text(x + 11, y, "NaN/Inf");
             }
             sb.append("</g>");
+        }
+
+        /** How much of the legend's row a key takes: its mark, its word, the gap after it. */
+        private static double keyWidth(double mark, String label) {
+            return mark + label.length() * CHAR + 14;
         }
 
         private double lineKey(double x, double y, String colour, String width, String dash, String label) {

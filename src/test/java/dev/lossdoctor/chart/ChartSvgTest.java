@@ -295,7 +295,7 @@ class ChartSvgTest {
         new SvgDoc(ChartSvg.forStatus(status));
     }
 
-    /** A service status with a descending curve, a jump at {@code spikeAt}, and the given recovered spikes. */
+    /** A service status of the given window and recovered spikes. */
     private static RunStatus spiky(List<RunStatus.CurvePoint> curve, RunStatus.Spikes spikes) {
         return new RunStatus("spiky", Diagnosis.LEARNING, null, 40L, null, 0.3, null, "falling", null, null, null,
                 "Learning.", List.of(), false, curve.size(), Instant.EPOCH, curve, null, null, spikes, null);
@@ -371,5 +371,26 @@ class ChartSvgTest {
         double highest = SvgDoc.subpaths(svg.byClass("path", "train-loss").get(0).getAttribute("d")).stream()
                 .flatMap(List::stream).filter(v -> v[0] > peak[0] - 60).mapToDouble(v -> v[1]).min().orElseThrow();
         assertThat(peak[1]).isEqualTo(highest); // the top of the jump, not its foot
+    }
+
+    @Test
+    void shouldShortenTheLastLegendKeysRatherThanRunOffTheChart() {
+        ChartData full = new ChartData("full", "epoch", aRun("full").withTrainLoss(1, 2, 0.8, Double.NaN, 0.6)
+                .withValLoss(1.1, 1.2, 0.9, 0.8, 0.85).withAccuracy(new double[] {0.2, 0.3, 0.4, 0.5, 0.6},
+                        new double[] {0.2, 0.3, 0.4, 0.5, 0.6}).build().points(),
+                List.of(new ChartData.Change(1, null, Diagnosis.WARMING_UP, ""), new ChartData.Change(3, null, Diagnosis.LEARNING, "")),
+                4.0, null, List.of(new ChartData.Spike(2, "epoch 2")));
+        ChartData roomy = new ChartData("roomy", "epoch", aRun("roomy").withTrainLoss(1, 2, 0.8, 0.7).build().points(),
+                List.of(), null, null, List.of(new ChartData.Spike(2, "epoch 2")));
+
+        List<Element> words = draw(full).all("//g[@class='legend']/text");
+        Element last = words.get(words.size() - 1);
+
+        assertThat(words).extracting(Element::getTextContent).contains("change", "spike", "NaN/Inf");
+        assertThat(Double.parseDouble(last.getAttribute("x")) + last.getTextContent().length() * 6).isLessThanOrEqualTo(ChartSvg.WIDTH);
+        assertThat(draw(roomy).all("//g[@class='legend']/text")).extracting(Element::getTextContent).contains("recovered spike");
+        List<Element> noNaN = draw(new ChartData("tight", "epoch", full.points().stream().filter(p -> ChartSvg.finite(p.train())).toList(),
+                full.changes(), 4.0, null, full.spikes())).all("//g[@class='legend']/text");
+        assertThat(noNaN).extracting(Element::getTextContent).contains("diagnosis change", "spike"); // shortened only as needed
     }
 }
