@@ -15,12 +15,29 @@ import java.util.Objects;
  *                 (a later change dated back before an earlier one's start takes that stretch over)
  * @param bestValX where the validation loss was lowest, or null
  * @param projection where the validation loss is heading (drawn dotted, with its band), or null
+ * @param spikes   the loss spikes the analysis saw recover (marked on the training loss), in x order
  */
 public record ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX,
-                        Projection projection) {
+                        Projection projection, List<Spike> spikes) {
 
     public ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX) {
-        this(runId, xLabel, points, changes, bestValX, null);
+        this(runId, xLabel, points, changes, bestValX, null, List.of());
+    }
+
+    public ChartData(String runId, String xLabel, List<ChartPoint> points, List<Change> changes, Double bestValX,
+                     Projection projection) {
+        this(runId, xLabel, points, changes, bestValX, projection, List.of());
+    }
+
+    /**
+     * A recovered loss spike drawn at {@code x}; {@code at} names where the analysis saw it
+     * ({@code "epoch 30"}, or {@code "step 5200"}), which on a step axis may be an epoch.
+     */
+    public record Spike(double x, String at) {
+
+        public Spike {
+            Objects.requireNonNull(at, "at");
+        }
     }
 
     /**
@@ -35,6 +52,7 @@ public record ChartData(String runId, String xLabel, List<ChartPoint> points, Li
         xLabel = xLabel == null ? "epoch" : xLabel;
         points = List.copyOf(points);
         changes = List.copyOf(changes);
+        spikes = spikes == null ? List.of() : List.copyOf(spikes);
     }
 
     /**

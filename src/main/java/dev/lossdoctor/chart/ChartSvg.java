@@ -32,6 +32,7 @@ public final class ChartSvg {
 
     static final String TRAIN = "#1f77b4", VAL = "#ff7f0e", TRAIN_ACC = "#7aaed4", VAL_ACC = "#ffab66";
     static final String NAN = "#d62728";
+    static final String SPIKE = "#7b4fa8";
     /** Values beyond this are drawn as non-finite: nothing trains there, and the arithmetic would overflow. */
     private static final double HUGE = 1e290;
     private static final double COLUMN = 2.0; // px per downsampling column
@@ -84,7 +85,11 @@ public final class ChartSvg {
         if (f != null && f.perStep() == bySteps && now != null && s.bestValLoss() != null) {
             projection = new ChartData.Projection(now, s.bestValLoss(), f.atEpoch(), f.bestValLoss(), f.low(), f.high());
         }
-        return new ChartData(s.runId(), bySteps ? "step" : "epoch", points, changes, best, projection);
+        List<ChartData.Spike> spikes = s.spikes() == null ? List.of()
+                : Curves.spikes(curve.stream().map(RunStatus.CurvePoint::epoch).toList(),
+                        curve.stream().map(RunStatus.CurvePoint::step).toList(),
+                        curve.stream().map(RunStatus.CurvePoint::trainLoss).toList(), bySteps, s.spikes().epochs());
+        return new ChartData(s.runId(), bySteps ? "step" : "epoch", points, changes, best, projection, spikes);
     }
 
     static String render(ChartData d, boolean standalone) {
@@ -168,6 +173,7 @@ public final class ChartSvg {
                         + "stroke-linejoin=\"round\" font-size=\"10.5\">").append(bandLabels).append("</g>");
             }
             best();
+            spikeMarks();
             nonFiniteMarks();
             axes();
             changeMarks();
@@ -399,6 +405,36 @@ public final class ChartSvg {
             sb.append("</g>");
         }
 
+        /**
+         * A small triangle just above the training loss at each recovered spike, so the jump the
+         * analysis weighed and let pass is visible as such (not as a diagnosis), its place on hover.
+         */
+        private void spikeMarks() {
+            if (d.spikes().isEmpty()) {
+                return;
+            }
+            sb.append("<g class=\"spikes\" fill=\"").append(SPIKE).append("\">");
+            for (ChartData.Spike s : d.spikes()) {
+                if (s.x() < xs.lo || s.x() > xs.hi) {
+                    continue;
+                }
+                Double v = null;
+                for (ChartPoint p : d.points()) {
+                    if (p.x() == s.x() && finite(p.train()) && !(ys.log && p.train() <= 0)) {
+                        v = p.train();
+                        break;
+                    }
+                }
+                double x = xs.px(s.x());
+                // above the peak, clear of the line; without a finite loss there, at the top
+                double tip = v == null ? top + 2 : clamp(ys.px(v), top - 2, bottom + 2) - 10;
+                sb.append("<path class=\"spike\" d=\"M").append(px(x)).append(' ').append(px(tip)).append("l4.5 7h-9z\"><title>")
+                        .append("Recovered loss spike at ").append(esc(s.at()))
+                        .append(": the training loss jumped and came back down</title></path>");
+            }
+            sb.append("</g>");
+        }
+
         /** Crosses along the top at the x of each non-finite loss: one path, one tooltip. */
         private void nonFiniteMarks() {
             if (!hasNonFinite) {
@@ -544,9 +580,31 @@ public final class ChartSvg {
                         .append("\" r=\"4\" fill=\"#fff\" stroke=\"").append(VAL).append("\" stroke-width=\"2\"/>");
                 x = text(x + 13, y, "best val");
             }
-            if (!d.changes().isEmpty()) {
+            boolean changes = !d.changes().isEmpty();
+            boolean spikes = d.spikes().stream().anyMatch(s -> s.x() >= xs.lo && s.x() <= xs.hi);
+            String changeWord = "diagnosis change (hover)", spikeWord = "recovered spike";
+            // the last keys say less rather than run off the chart when every key is there
+            double end = x + (changes ? keyWidth(14, changeWord) : 0) + (spikes ? keyWidth(14, spikeWord) : 0)
+                    + (hasNonFinite ? keyWidth(11, "NaN/Inf") : 0) - 14;
+            if (end > WIDTH - 4 && changes) {
+                changeWord = "diagnosis change";
+                end -= 8 * CHAR;
+            }
+            if (end > WIDTH - 4 && spikes) {
+                spikeWord = "spike";
+                end -= 10 * CHAR;
+            }
+            if (end > WIDTH - 4 && changes) {
+                changeWord = "change";
+            }
+            if (changes) {
                 sb.append("<path d=\"M").append(px(x)).append(' ').append(px(y - 8)).append("h10l-5 8z\" fill=\"#888\"/>");
-                x = text(x + 14, y, "diagnosis change (hover)");
+                x = text(x + 14, y, changeWord);
+            }
+            if (spikes) {
+                sb.append("<path d=\"M").append(px(x + 5)).append(' ').append(px(y - 8)).append("l4.5 7h-9z\" fill=\"")
+                        .append(SPIKE).append("\"/>");
+                x = text(x + 14, y, spikeWord);
             }
             if (hasNonFinite) {
                 sb.append("<path d=\"M").append(px(x)).append(' ').append(px(y - 7)).append("l7 7m0-7l-7 7\" stroke=\"")
@@ -554,6 +612,11 @@ public final class ChartSvg {
                 text(x + 11, y, "NaN/Inf");
             }
             sb.append("</g>");
+        }
+
+        /** How much of the legend's row a key takes: its mark, its word, the gap after it. */
+        private static double keyWidth(double mark, String label) {
+            return mark + label.length() * CHAR + 14;
         }
 
         private double lineKey(double x, double y, String colour, String width, String dash, String label) {

@@ -1,6 +1,8 @@
 package dev.lossdoctor.chart;
 
 import dev.lossdoctor.core.RunStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,5 +51,40 @@ final class Curves {
     static Double stepOfEpoch(List<RunStatus.CurvePoint> curve, long since, Long epochAtChange) {
         return stepOfEpoch(curve.stream().map(RunStatus.CurvePoint::epoch).toList(),
                 curve.stream().map(RunStatus.CurvePoint::step).toList(), since, epochAtChange);
+    }
+
+    /**
+     * Where each recovered spike goes. The analysis keys a spike by its point's epoch (its step when
+     * the point has none). Against epochs that key is the x; against steps an epoch goes to the step
+     * of its highest training loss among the epoch's points (the jump itself, not the epoch's first
+     * step). A key that no point has (a spike older than the service's window) is left out.
+     */
+    static List<ChartData.Spike> spikes(List<Long> epochs, List<Long> steps, List<Double> train, boolean bySteps,
+                                        List<Long> keys) {
+        List<ChartData.Spike> out = new ArrayList<>(keys.size());
+        for (long key : keys) {
+            int found = -1;
+            for (int i = 0; i < epochs.size(); i++) {
+                Long e = epochs.get(i);
+                boolean atKey = e != null ? e == key : steps.get(i) != null && steps.get(i) == key;
+                if (atKey && (found < 0 || higher(train.get(i), train.get(found)))) {
+                    found = i;
+                }
+            }
+            if (found < 0) {
+                continue;
+            }
+            boolean byEpoch = epochs.get(found) != null;
+            Long x = bySteps ? steps.get(found) : key;
+            if (x != null) {
+                out.add(new ChartData.Spike(x, (byEpoch ? "epoch " : "step ") + key));
+            }
+        }
+        out.sort(Comparator.comparingDouble(ChartData.Spike::x));
+        return out;
+    }
+
+    private static boolean higher(Double v, Double than) {
+        return ChartSvg.finite(v) && (!ChartSvg.finite(than) || v > than);
     }
 }

@@ -7,6 +7,7 @@ import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.MetricNames;
 import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.TrainingEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,6 +48,11 @@ public final class ReportBuilder {
     /** Where the run's validation loss is heading at its end (its final status' forecast), drawn on its chart. */
     public void forecast(String runId, Forecast forecast) {
         run(runId).forecast = forecast;
+    }
+
+    /** The recovered loss spikes the analysis kept of the run (its final status' {@code spikes}; null: none), marked on its chart. */
+    public void spikes(String runId, RunStatus.Spikes spikes) {
+        run(runId).spikes = spikes == null ? List.of() : List.copyOf(spikes.epochs());
     }
 
     private Run run(String runId) {
@@ -114,7 +120,9 @@ public final class ReportBuilder {
             projection = new ChartData.Projection(points.get(points.size() - 1).x(), bestV, f.atEpoch(), f.bestValLoss(),
                     f.low(), f.high());
         }
-        return new ChartData(runId, bySteps ? "step" : "epoch", points, changes, best, projection);
+        List<ChartData.Spike> spikes = Curves.spikes(epochs, steps, unique.stream().map(Raw::train).toList(), bySteps,
+                run.spikes);
+        return new ChartData(runId, bySteps ? "step" : "epoch", points, changes, best, projection, spikes);
     }
 
     /**
@@ -155,6 +163,7 @@ public final class ReportBuilder {
         final List<Raw> points = new ArrayList<>();
         final List<DiagnosisEvent> events = new ArrayList<>();
         Forecast forecast;
+        List<Long> spikes = List.of();
     }
 
     private record Raw(Long epoch, Long step, boolean fractional, Double train, Double val, Double trainAcc, Double valAcc,

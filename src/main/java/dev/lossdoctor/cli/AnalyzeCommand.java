@@ -8,6 +8,7 @@ import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunFinished;
 import dev.lossdoctor.core.RunState;
+import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.SweepRule;
 import dev.lossdoctor.core.Sweeps;
 import dev.lossdoctor.core.TrainingEvent;
@@ -157,7 +158,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println(problems[0] + " unusable line(s) skipped");
         }
         if (report != null) {
-            runs.forEach((id, state) -> report.forecast(id, analyzer.status(state).forecast()));
+            runs.forEach((id, state) -> {
+                RunStatus status = analyzer.status(state);
+                report.forecast(id, status.forecast());
+                report.spikes(id, status.spikes());
+            });
             writeReport(report, runs, err);
         }
         return 0;

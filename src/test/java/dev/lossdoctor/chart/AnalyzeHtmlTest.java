@@ -101,4 +101,50 @@ class AnalyzeHtmlTest {
         assertThat(isDir.exit()).isNotZero();
         assertThat(isDir.err().lines()).singleElement().asString().contains("it is a directory");
     }
+
+    /** The inline charts of a report, parsed. */
+    private static List<SvgDoc> charts(String html) {
+        List<SvgDoc> out = new ArrayList<>();
+        for (int from = html.indexOf("<svg "); from >= 0; from = html.indexOf("<svg ", from + 1)) {
+            out.add(new SvgDoc(html.substring(from, html.indexOf("</svg>", from) + "</svg>".length())));
+        }
+        return out;
+    }
+
+    @Test
+    void shouldMarkTheRecoveredSpikesOfRealRunsOnTheirCharts() throws IOException {
+        Path report = dir.resolve("spikes.html");
+
+        Result result = analyze("--html", report.toString(), "bench/corpus/sc-010.jsonl", "bench/corpus/sc-011.jsonl",
+                curves(dir).toString());
+
+        assertThat(result.exit()).isZero();
+        List<SvgDoc> charts = charts(Files.readString(report));
+        assertThat(charts).hasSize(4);
+        List<String> marked = new ArrayList<>();
+        for (SvgDoc chart : charts) {
+            for (org.w3c.dom.Element mark : chart.byClass("path", "spike")) {
+                marked.add(mark.getTextContent());
+                // right above a vertex of the training loss that is a peak: higher than the points either side
+                String[] tip = mark.getAttribute("d").substring(1).split("[ l]");
+                double x = Double.parseDouble(tip[0]), y = Double.parseDouble(tip[1]);
+                List<double[]> line = SvgDoc.subpaths(chart.byClass("path", "train-loss").get(0).getAttribute("d")).stream()
+                        .flatMap(List::stream).toList();
+                int at = -1;
+                for (int i = 0; i < line.size(); i++) {
+                    if (Math.abs(line.get(i)[0] - x) < 0.5) {
+                        at = i;
+                    }
+                }
+                assertThat(at).as("a train-loss vertex under the spike marker").isPositive().isLessThan(line.size() - 1);
+                assertThat(line.get(at)[1] - y).isCloseTo(10.0, org.assertj.core.data.Offset.offset(0.1));
+                assertThat(line.get(at)[1]).isLessThan(line.get(at - 1)[1]).isLessThan(line.get(at + 1)[1]);
+            }
+        }
+        assertThat(marked).containsExactlyInAnyOrder(
+                "Recovered loss spike at epoch 35: the training loss jumped and came back down",
+                "Recovered loss spike at epoch 6: the training loss jumped and came back down");
+        // with accuracy, best val and changes in the legend too, its key says just "spike" to fit
+        assertThat(charts).filteredOn(c -> c.one("//g[@class='legend']").getTextContent().contains("spike")).hasSize(2);
+    }
 }

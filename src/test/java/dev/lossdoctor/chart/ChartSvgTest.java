@@ -294,4 +294,103 @@ class ChartSvgTest {
         assertThat(data.changes().get(0).x()).isEqualTo(5200.0);
         new SvgDoc(ChartSvg.forStatus(status));
     }
+
+    /** A service status of the given window and recovered spikes. */
+    private static RunStatus spiky(List<RunStatus.CurvePoint> curve, RunStatus.Spikes spikes) {
+        return new RunStatus("spiky", Diagnosis.LEARNING, null, 40L, null, 0.3, null, "falling", null, null, null,
+                "Learning.", List.of(), false, curve.size(), Instant.EPOCH, curve, null, null, spikes, null);
+    }
+
+    /** The x and the tip's y of a spike marker (its path starts at the tip). */
+    private static double[] tip(Element marker) {
+        String[] xy = marker.getAttribute("d").substring(1).split("[ l]");
+        return new double[] {Double.parseDouble(xy[0]), Double.parseDouble(xy[1])};
+    }
+
+    /** The vertex of the train-loss path at pixel x (within half a pixel), or null. */
+    private static double[] trainVertexAt(SvgDoc svg, double x) {
+        return SvgDoc.subpaths(svg.byClass("path", "train-loss").get(0).getAttribute("d")).stream().flatMap(List::stream)
+                .filter(v -> Math.abs(v[0] - x) < 0.5).findFirst().orElse(null);
+    }
+
+    @Test
+    void shouldMarkEachRecoveredSpikeOfAServiceRunAboveItsTrainingLoss() {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>();
+        for (long e = 21; e <= 40; e++) {
+            curve.add(new RunStatus.CurvePoint(e, null, e == 30 ? 1.5 : e == 34 ? 0.9 : 1.0 / Math.sqrt(e), null));
+        }
+        // 12 is older than the window: kept by the analysis, not drawn
+        RunStatus status = spiky(curve, new RunStatus.Spikes(3, List.of(12L, 30L, 34L)));
+
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(status));
+
+        assertThat(ChartSvg.fromStatus(status).spikes()).extracting(ChartData.Spike::x).containsExactly(30.0, 34.0);
+        List<Element> marks = svg.byClass("path", "spike");
+        assertThat(marks).hasSize(2);
+        assertThat(marks).extracting(Element::getTextContent)
+                .containsExactly("Recovered loss spike at epoch 30: the training loss jumped and came back down",
+                        "Recovered loss spike at epoch 34: the training loss jumped and came back down");
+        for (Element m : marks) { // just above the peak of the line, at its x
+            double[] tip = tip(m);
+            double[] peak = trainVertexAt(svg, tip[0]);
+            assertThat(peak).as("a train-loss vertex under the marker at x=%s", tip[0]).isNotNull();
+            assertThat(peak[1] - tip[1]).isEqualTo(10.0, org.assertj.core.data.Offset.offset(0.1));
+        }
+        assertThat(tip(marks.get(0))[0]).isLessThan(tip(marks.get(1))[0]);
+        assertThat(svg.one("//g[@class='legend']").getTextContent()).contains("recovered spike");
+
+        SvgDoc without = new SvgDoc(ChartSvg.forStatus(spiky(curve, null)));
+        assertThat(without.byClass("path", "spike")).isEmpty();
+        assertThat(without.byClass("g", "spikes")).isEmpty();
+        assertThat(without.one("//g[@class='legend']").getTextContent()).doesNotContain("spike");
+        SvgDoc outside = new SvgDoc(ChartSvg.forStatus(spiky(curve, new RunStatus.Spikes(1, List.of(12L)))));
+        assertThat(outside.byClass("path", "spike")).isEmpty();
+        assertThat(outside.one("//g[@class='legend']").getTextContent()).doesNotContain("spike");
+    }
+
+    @Test
+    void shouldPutASpikeKeyedByEpochAtTheStepOfItsPeakOnAStepAxis() {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>();
+        for (long s = 10; s <= 200; s += 10) { // five points an epoch: drawn against steps
+            long epoch = 1 + (s - 10) / 50;
+            curve.add(new RunStatus.CurvePoint(epoch, s, s == 130 ? 2.0 : s == 140 ? 1.0 : 10.0 / s, null));
+        }
+        RunStatus byEpoch = spiky(curve, new RunStatus.Spikes(1, List.of(3L)));
+        List<RunStatus.CurvePoint> stepsOnly = curve.stream()
+                .map(p -> new RunStatus.CurvePoint(null, p.step(), p.trainLoss(), null)).toList();
+        RunStatus byStep = spiky(stepsOnly, new RunStatus.Spikes(1, List.of(130L)));
+
+        // epoch 3 is steps 110-150: the marker goes to its highest loss (130), not its first step
+        assertThat(ChartSvg.fromStatus(byEpoch).spikes()).containsExactly(new ChartData.Spike(130, "epoch 3"));
+        assertThat(ChartSvg.fromStatus(byStep).spikes()).containsExactly(new ChartData.Spike(130, "step 130"));
+        SvgDoc svg = new SvgDoc(ChartSvg.forStatus(byEpoch));
+        Element mark = svg.byClass("path", "spike").get(0);
+        assertThat(mark.getTextContent()).startsWith("Recovered loss spike at epoch 3:");
+        double[] peak = trainVertexAt(svg, tip(mark)[0]);
+        assertThat(peak).isNotNull();
+        double highest = SvgDoc.subpaths(svg.byClass("path", "train-loss").get(0).getAttribute("d")).stream()
+                .flatMap(List::stream).filter(v -> v[0] > peak[0] - 60).mapToDouble(v -> v[1]).min().orElseThrow();
+        assertThat(peak[1]).isEqualTo(highest); // the top of the jump, not its foot
+    }
+
+    @Test
+    void shouldShortenTheLastLegendKeysRatherThanRunOffTheChart() {
+        ChartData full = new ChartData("full", "epoch", aRun("full").withTrainLoss(1, 2, 0.8, Double.NaN, 0.6)
+                .withValLoss(1.1, 1.2, 0.9, 0.8, 0.85).withAccuracy(new double[] {0.2, 0.3, 0.4, 0.5, 0.6},
+                        new double[] {0.2, 0.3, 0.4, 0.5, 0.6}).build().points(),
+                List.of(new ChartData.Change(1, null, Diagnosis.WARMING_UP, ""), new ChartData.Change(3, null, Diagnosis.LEARNING, "")),
+                4.0, null, List.of(new ChartData.Spike(2, "epoch 2")));
+        ChartData roomy = new ChartData("roomy", "epoch", aRun("roomy").withTrainLoss(1, 2, 0.8, 0.7).build().points(),
+                List.of(), null, null, List.of(new ChartData.Spike(2, "epoch 2")));
+
+        List<Element> words = draw(full).all("//g[@class='legend']/text");
+        Element last = words.get(words.size() - 1);
+
+        assertThat(words).extracting(Element::getTextContent).contains("change", "spike", "NaN/Inf");
+        assertThat(Double.parseDouble(last.getAttribute("x")) + last.getTextContent().length() * 6).isLessThanOrEqualTo(ChartSvg.WIDTH);
+        assertThat(draw(roomy).all("//g[@class='legend']/text")).extracting(Element::getTextContent).contains("recovered spike");
+        List<Element> noNaN = draw(new ChartData("tight", "epoch", full.points().stream().filter(p -> ChartSvg.finite(p.train())).toList(),
+                full.changes(), 4.0, null, full.spikes())).all("//g[@class='legend']/text");
+        assertThat(noNaN).extracting(Element::getTextContent).contains("diagnosis change", "spike"); // shortened only as needed
+    }
 }

@@ -73,4 +73,17 @@ class LivePageTest {
         assertThat(all("(<svg )", html)).hasSize(LivePage.MAX_CHARTS);
         assertThat(all("<tr class=\"(\\w+)\">", html)).hasSize(LivePage.MAX_CHARTS + 10).startsWith("critical");
     }
+
+    @Test
+    void shouldMarkTheRecoveredSpikesOfALiveRunOnItsChart() {
+        RunStatus plain = status("s", Diagnosis.LEARNING, 3, 20);
+        RunStatus spiky = new RunStatus(plain.runId(), plain.diagnosis(), plain.sinceEpoch(), plain.epoch(), plain.step(),
+                plain.trainLoss(), plain.valLoss(), plain.trainTrend(), plain.valTrend(), plain.bestValEpoch(), plain.bestValLoss(),
+                plain.summary(), plain.recommendations(), false, plain.points(), plain.updated(), plain.curve(), null, null,
+                new RunStatus.Spikes(2, List.of(9L, 14L)), null);
+
+        assertThat(all("<title>(Recovered loss spike at [^<:]+)", LivePage.render(List.of(spiky))))
+                .containsExactly("Recovered loss spike at epoch 9", "Recovered loss spike at epoch 14");
+        assertThat(LivePage.render(List.of(plain))).doesNotContain("class=\"spike\"");
+    }
 }

@@ -121,4 +121,47 @@ class ReportBuilderTest {
 
         assertThat(b.runs().get(0).chart().changes().get(0).x()).isEqualTo(5.0);
     }
+
+    /** A corpus run read as {@code analyze --html} reads it, with the spikes of its final status. */
+    private static ChartData analyzed(String run) throws Exception {
+        ReportBuilder b = new ReportBuilder();
+        dev.lossdoctor.core.RunAnalyzer analyzer = new dev.lossdoctor.core.RunAnalyzer();
+        dev.lossdoctor.core.RunState state = new dev.lossdoctor.core.RunState(run);
+        new dev.lossdoctor.io.EventFiles().read(java.nio.file.Path.of("bench/corpus", run + ".jsonl"), e -> {
+            b.event(e);
+            analyzer.apply(state, e).forEach(b::diagnosis);
+        }, p -> {
+            throw new AssertionError(p.toString());
+        });
+        b.spikes(run, analyzer.status(state).spikes());
+        return b.runs().get(0).chart();
+    }
+
+    @Test
+    void shouldPlaceTheRecoveredSpikesOfRealRunsWhereTheLossJumped() throws Exception {
+        // sc-010: once an epoch, the train loss jumps from 0.466 to 0.755 at epoch 35 and comes back
+        ChartData perEpoch = analyzed("sc-010");
+        // sc-011: several steps an epoch; within epoch 6 (steps 280-330) the jump is at step 310 (0.030 -> 0.317)
+        ChartData perStep = analyzed("sc-011");
+
+        assertThat(perEpoch.xLabel()).isEqualTo("epoch");
+        assertThat(perEpoch.spikes()).containsExactly(new ChartData.Spike(35, "epoch 35"));
+        assertThat(perStep.xLabel()).isEqualTo("step");
+        assertThat(perStep.spikes()).containsExactly(new ChartData.Spike(310, "epoch 6"));
+    }
+
+    @Test
+    void shouldMarkNoSpikeWhenTheAnalysisKeptNone() {
+        ReportBuilder b = new ReportBuilder();
+        for (long e = 1; e <= 10; e++) {
+            b.event(metrics("r", e, null, Map.of("train_loss", e == 5 ? 3.0 : 1.0 / e)));
+        }
+        b.spikes("r", null);
+        ReportBuilder unknown = new ReportBuilder();
+        unknown.event(metrics("u", 1L, null, Map.of("train_loss", 1.0)));
+        unknown.spikes("u", new dev.lossdoctor.core.RunStatus.Spikes(1, List.of(7L))); // no point at epoch 7
+
+        assertThat(b.runs().get(0).chart().spikes()).isEmpty();
+        assertThat(unknown.runs().get(0).chart().spikes()).isEmpty();
+    }
 }
