@@ -30,7 +30,9 @@ import java.util.Locale;
  * @param trainRecentRise  how far training climbed within the long stretch, relative (diverging)
  * @param afterValBest     points of the view after the best validation point
  * @param valSinceBest     the fit of validation since its best: {@link Fit#NONE} unless the overfitting
- *                         rule could call its rise a steady climb ({@link Rules#couldClimbSteadily})
+ *                         rule could call its rise a steady climb ({@link Rules#couldClimbSteadily}), or the
+ *                         whole view's when none of its points is below the best and validation is 1% above it
+ * @param valLateHalf      then, the fit of validation over the view's late half (else {@link Fit#NONE})
  * @param jumps            the oscillation stretch's fits; null when it is too short or both curves are smooth
  * @param frozen           a frozen stretch at the end of the training curve
  * @param chanceClasses    C when the loss is a C-class cross-entropy that started at chance, else 0
@@ -41,7 +43,7 @@ import java.util.Locale;
  */
 record Measures(long points, long epoch, int from, int to, double pointsPerEpoch, int trendPoints, int shortTrendPoints,
                 long trendFromKey, boolean perStep, Landmarks all, Series train, Series val, double valRiseFromBest,
-                double trainDropSinceValBest, double trainRecentRise, int afterValBest, Fit valSinceBest, Jumps jumps,
+                double trainDropSinceValBest, double trainRecentRise, int afterValBest, Fit valSinceBest, Fit valLateHalf, Jumps jumps,
                 Frozen frozen, int chanceClasses, Diagnosis said, long saidSince, Schedule schedule, Spike spike) {
 
     /** Points needed before anything but {@code warming_up} is said. */
@@ -89,6 +91,14 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         boolean present() {
             return fit.hasSlope();
         }
+    }
+
+    /**
+     * Validation rising significantly over the whole view (none of whose points is below its best)
+     * and not levelling off: its late half still rising at 60% of the view's pace.
+     */
+    boolean valRisingOverView() {
+        return afterValBest >= VIEW && valSinceBest.t() >= SIGNIFICANT_T && valLateHalf.slope() >= 0.6 * valSinceBest.slope();
     }
 
     /** The oscillation stretch from window index {@code from}: its fits (with their jumps), null for a curve not read. */
@@ -143,7 +153,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         Landmarks marks = upTo.landmarks();
         if (marks.nonFinite() || points < MIN_POINTS) {
             return new Measures(points, epoch, from, to, 1, TREND_POINTS, SHORT_TREND_POINTS, Point.NONE, perStep, marks,
-                    Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch,
+                    Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch,
                     Schedule.of(s, from, from, to, points, upTo), null);
         }
         double ppe = pointsPerEpoch(s, from, to);
@@ -169,7 +179,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks,
                     new Series(trainFit, trainShort, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
                     new Series(valFit, valShort, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
-                    0, 0, 0, 0, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch, schedule, null);
+                    0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch, schedule, null);
         }
         double valRiseFromBest = 0, trainDropSinceValBest = 0;
         if (val.present()) {
@@ -180,10 +190,13 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         }
         double recentRise = train.present() ? recentRise(s.train, trendFrom, to, train.now(), marks) : 0;
         int after = 0;
-        Fit sinceBest = Fit.NONE;
+        Fit sinceBest = Fit.NONE, lateHalf = Fit.NONE;
         if (train.present() && val.present()) {
             after = pointsAfter(s, from, to, marks.bestValKey());
-            if (after >= 5 && valRiseFromBest > Rules.OVERFIT_RISE / 4 // (before the scatter: a sort)
+            if (after >= VIEW && valRiseFromBest > Rules.OVERFIT_RISE / 2) { // no better point in the view: its trend, and its late half's
+                sinceBest = Fit.of(s.valSums, s.val, s.size, from, to, Spread.SCATTER);
+                lateHalf = Fit.of(s.valSums, s.val, s.size, to - (to - from) / 2, to, Spread.NONE);
+            } else if (after >= 5 && valRiseFromBest > Rules.OVERFIT_RISE / 4 // (before the scatter: a sort)
                     && Rules.couldClimbSteadily(valRiseFromBest, valFit.scatter() / Math.abs(marks.bestVal()), after)) {
                 sinceBest = Fit.of(s.valSums, s.val, s.size, Math.max(from, to - after - 1), to, Spread.NONE);
             }
@@ -192,7 +205,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         Frozen frozen = frozen(s, from, to, train, val);
         int chance = chanceClasses(s.config, marks.firstTrain(), train.now());
         return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks, train, val,
-                valRiseFromBest, trainDropSinceValBest, recentRise, after, sinceBest, jumps, frozen, chance,
+                valRiseFromBest, trainDropSinceValBest, recentRise, after, sinceBest, lateHalf, jumps, frozen, chance,
                 s.current, s.sinceEpoch, schedule, train.present() ? Spike.latest(s, from, to, trendPoints, marks) : null);
     }
 

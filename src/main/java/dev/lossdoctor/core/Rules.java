@@ -183,7 +183,16 @@ final class Rules {
             if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && m.valRiseFromBest() > margin) {
                 return found(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
             }
-            return Optional.empty();
+            // slow overfitting: validation rising over the whole view, above its best by more than the luckiest of
+            // hundreds of points is (in the view's scatter: a 12-point one wanders), training fallen beyond its noise
+            if (!m.valRisingOverView() || t.trend() == Trend.RISING) {
+                return Optional.empty();
+            }
+            double k = ROBUST_BEST_SCATTERS + 3, rise = m.valRiseFromBest();
+            double slowMargin = Math.max(OVERFIT_RISE / 2, k * m.valSinceBest().scatter() / Math.abs(all.bestVal()));
+            double dropMargin = Math.max(OVERFIT_RISE, k * t.fit().scatter() / Math.abs(t.now()));
+            return m.trainDropSinceValBest() > dropMargin && rise > slowMargin
+                    ? found(Diagnosis.OVERFITTING, Why.VAL_RISING, bestKey, clamp(0.5 + 0.1 * rise / slowMargin)) : Optional.empty();
         }
         double rise = m.valRiseFromBest();
         double scatter = riseScatter(rise, v.fit().scatter() / Math.abs(all.bestVal()));
