@@ -7,7 +7,15 @@ import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.streams.AnalysisMetrics.Release;
+import dev.lossdoctor.core.Point;
+import dev.lossdoctor.core.RunFinished;
+import dev.lossdoctor.core.SiblingOverlay;
+import dev.lossdoctor.core.SweepCodec;
+import dev.lossdoctor.core.Sweeps;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.streams.processor.TaskId;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,6 +38,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class RunAnalyzerProcessor extends ContextualProcessor<String, TrainingEvent, String, Object> {
 
     private final String storeName;
+    private final String membersStoreName;
+    private final String sweepSink;
+    private final Map<TaskId, RunAnalyzerProcessor> byTask;
     private final String diagnosesSink;
     private final String statusSink;
     private final TopologyConfig config;
@@ -37,10 +48,16 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     private final RunAnalyzer analyzer = new RunAnalyzer();
     private HeldRuns runs;
     private RunOutputs outputs;
+    /** Each run of a sweep: its sweep and its {@link SiblingOverlay} (runs of no sweep have none). */
+    private KeyValueStore<String, SweepCodec.Member> members;
 
-    private RunAnalyzerProcessor(String storeName, String diagnosesSink, String statusSink, TopologyConfig config,
-                                 AtomicInteger instanceRuns) {
+    private RunAnalyzerProcessor(String storeName, String membersStoreName, String diagnosesSink, String statusSink,
+                                 String sweepSink, TopologyConfig config, AtomicInteger instanceRuns,
+                                 Map<TaskId, RunAnalyzerProcessor> byTask) {
         this.storeName = storeName;
+        this.membersStoreName = membersStoreName;
+        this.sweepSink = sweepSink;
+        this.byTask = byTask;
         this.diagnosesSink = diagnosesSink;
         this.statusSink = statusSink;
         this.config = config;
@@ -55,6 +72,8 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         runs.load();
         BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
         outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics(), config.cloudEvents());
+        members = context.getStateStore(membersStoreName);
+        byTask.put(context.taskId(), this);
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
                 new RunSweeper(runs, analyzer, outputs, config));
     }
@@ -85,7 +104,45 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
                     spent.seconds() == null ? 0 : spent.seconds());
         }
         runs.put(state);
-        outputs.publish(state, previous, events, record.timestamp());
+        SweepCodec.Member member = member(record.key(), record.value());
+        if (member == null) {
+            outputs.publish(state, previous, events, record.timestamp());
+            return;
+        }
+        events = member.overlay().own(state, events, analyzer, record.value().timestamp());
+        members.put(record.key(), member);
+        outputs.publish(state, previous, events, record.timestamp(), member.overlay()::status);
+        Point p = Sweeps.point(record.value());
+        if (p != null || record.value() instanceof RunFinished) {
+            // to the sweep's task, keyed by sweep id; its verdict comes back in verdict()
+            SweepPoint sp = new SweepPoint(record.key(), member.sweepId(), p, state.config().maxEpochs(), record.value().timestamp());
+            context().forward(new Record<String, Object>(member.sweepId(), sp, record.timestamp()), sweepSink);
+        }
+    }
+
+    /** The run's sweep membership: the stored one, or a new one when this event is a start naming a sweep. */
+    private SweepCodec.Member member(String runId, TrainingEvent event) {
+        SweepCodec.Member m = members.get(runId);
+        String sweepId = Sweeps.sweepId(event);
+        if (m == null && sweepId != null) {
+            m = new SweepCodec.Member(sweepId, new SiblingOverlay());
+        }
+        return m;
+    }
+
+    /** A sweep's verdict on one of this task's runs: lagging starts or ends ({@link SiblingOverlay#verdict}). */
+    void verdict(SweepVerdict verdict, RunOutputs verdictOutputs, long timestamp) {
+        RunState state = runs.get(verdict.runId());
+        SweepCodec.Member member = members.get(verdict.runId());
+        if (state == null || member == null) {
+            return; // evicted meanwhile: nothing to show it on
+        }
+        Diagnosis previous = HeldRuns.diagnosisOf(state);
+        List<DiagnosisEvent> events = member.overlay().verdict(state, verdict.siblings(), analyzer, verdict.at());
+        members.put(verdict.runId(), member);
+        if (!events.isEmpty()) {
+            verdictOutputs.publish(state, previous, events, timestamp, member.overlay()::status);
+        }
     }
 
     /**
@@ -107,6 +164,9 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
 
     @Override
     public void close() {
+        if (context() != null) {
+            byTask.remove(context().taskId(), this);
+        }
         if (runs != null) {
             runs.releaseAll();
         }
@@ -116,31 +176,49 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     public static final class Supplier implements ProcessorSupplier<String, TrainingEvent, String, Object> {
 
         private final StoreBuilder<BeforeCommitStore<String, RunState>> store;
+        private final StoreBuilder<KeyValueStore<String, SweepCodec.Member>> membersStore;
         private final String diagnosesSink;
         private final String statusSink;
+        private final String sweepSink;
         private final TopologyConfig config;
         private final AtomicInteger instanceRuns = new AtomicInteger(); // shared by this instance's tasks
+        /** This instance's run processors by task, for the verdicts that come back to their task. */
+        private final Map<TaskId, RunAnalyzerProcessor> byTask = new ConcurrentHashMap<>();
 
-        public Supplier(String storeName, String diagnosesSink, String statusSink, TopologyConfig config) {
+        public Supplier(String storeName, String membersStoreName, String diagnosesSink, String statusSink, String sweepSink,
+                        TopologyConfig config) {
             // no record cache: HeldRuns is the cache (decoded, not bytes), writing each changed run
             // once per commit; a second cache of the same runs would only cost time and memory
             KeyValueBytesStoreSupplier where = config.stateStore() == TopologyConfig.StateStore.MEMORY
                     ? Stores.inMemoryKeyValueStore(storeName) : Stores.persistentKeyValueStore(storeName);
             this.store = new BeforeCommitStore.Builder<>(Stores.keyValueStoreBuilder(where, Serdes.String(), new RunStateSerde()))
                     .withCachingDisabled();
+            this.membersStore = Stores.keyValueStoreBuilder(config.stateStore() == TopologyConfig.StateStore.MEMORY
+                    ? Stores.inMemoryKeyValueStore(membersStoreName) : Stores.persistentKeyValueStore(membersStoreName),
+                    Serdes.String(), new SweepRecordSerdes.Members());
             this.diagnosesSink = diagnosesSink;
             this.statusSink = statusSink;
+            this.sweepSink = sweepSink;
             this.config = config;
+        }
+
+        RunAnalyzerProcessor ofTask(TaskId task) {
+            return byTask.get(task);
+        }
+
+        RunOutputs outputs(ProcessorContext<String, Object> context, String diagnosesSink, String statusSink) {
+            return new RunOutputs(context, diagnosesSink, statusSink, new RunAnalyzer(), config.metrics(), config.cloudEvents());
         }
 
         @Override
         public RunAnalyzerProcessor get() {
-            return new RunAnalyzerProcessor(store.name(), diagnosesSink, statusSink, config, instanceRuns);
+            return new RunAnalyzerProcessor(store.name(), membersStore.name(), diagnosesSink, statusSink, sweepSink, config,
+                    instanceRuns, byTask);
         }
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(store);
+            return Set.of(store, membersStore);
         }
     }
 }
