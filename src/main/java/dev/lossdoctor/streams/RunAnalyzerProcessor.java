@@ -73,6 +73,7 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
         outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics(), config.cloudEvents());
         members = context.getStateStore(membersStoreName);
+        runs.whenEvicted(members::delete); // a run that comes back starts afresh, outside its sweep's overlay too
         byTask.put(context.taskId(), this);
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
                 new RunSweeper(runs, analyzer, outputs, config));
