@@ -12,6 +12,7 @@ import dev.lossdoctor.core.RunFinished;
 import dev.lossdoctor.core.SiblingOverlay;
 import dev.lossdoctor.core.SweepCodec;
 import dev.lossdoctor.core.Sweeps;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +77,7 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         runs.whenEvicted(members::delete); // a run that comes back starts afresh, outside its sweep's overlay too
         byTask.put(context.taskId(), this);
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
-                new RunSweeper(runs, analyzer, outputs, config));
+                new RunSweeper(runs, analyzer, this::publishOwn, config));
     }
 
     @Override
@@ -106,19 +107,35 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         }
         runs.put(state);
         SweepCodec.Member member = member(record.key(), record.value());
+        // the event's own time, as analyze takes it (the record's for an event without one)
+        Instant eventTime = record.value().timestamp() != null ? record.value().timestamp() : Instant.ofEpochMilli(record.timestamp());
+        publish(state, previous, events, record.timestamp(), member, eventTime);
         if (member == null) {
-            outputs.publish(state, previous, events, record.timestamp());
             return;
         }
-        events = member.overlay().own(state, events, analyzer, record.value().timestamp());
-        members.put(record.key(), member);
-        outputs.publish(state, previous, events, record.timestamp(), member.overlay()::status);
         Point p = Sweeps.point(record.value());
         if (p != null || record.value() instanceof RunFinished) {
             // to the sweep's task, keyed by sweep id; its verdict comes back in verdict()
-            SweepPoint sp = new SweepPoint(record.key(), member.sweepId(), p, state.config().maxEpochs(), record.value().timestamp());
+            SweepPoint sp = new SweepPoint(record.key(), member.sweepId(), p, state.config().maxEpochs(), eventTime);
             context().forward(new Record<String, Object>(member.sweepId(), sp, record.timestamp()), sweepSink);
         }
+    }
+
+    /** The events of the run's own analysis out, under its lagging overlay when it is a run of a sweep. */
+    private void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp,
+                         SweepCodec.Member member, Instant eventTime) {
+        if (member == null) {
+            outputs.publish(state, previous, events, timestamp);
+            return;
+        }
+        List<DiagnosisEvent> shown = member.overlay().own(state, events, analyzer, eventTime);
+        members.put(state.runId(), member);
+        outputs.publish(state, previous, shown, timestamp, member.overlay()::status);
+    }
+
+    /** The sweeper's events (a run marked stalled), as {@link #process} publishes a run's own. */
+    private void publishOwn(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
+        publish(state, previous, events, timestamp, members.get(state.runId()), Instant.ofEpochMilli(timestamp));
     }
 
     /** The run's sweep membership: the stored one, or a new one when this event is a start naming a sweep. */
