@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -92,7 +93,7 @@ class SweepCodecTest {
         stats[1] = 9;
         assertThatThrownBy(() -> SweepCodec.decodeStats(stats)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("format 9");
-        byte[] cut = java.util.Arrays.copyOf(SweepCodec.encode(sweep()), 40);
+        byte[] cut = Arrays.copyOf(SweepCodec.encode(sweep()), 40);
         assertThatThrownBy(() -> SweepCodec.decodeStats(cut)).isInstanceOf(IllegalArgumentException.class);
     }
 
