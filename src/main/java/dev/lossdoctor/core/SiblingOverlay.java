@@ -22,6 +22,24 @@ public final class SiblingOverlay {
     private DiagnosisEvent laggingEvent;
     private Siblings latest;
 
+    public SiblingOverlay() {
+    }
+
+    /**
+     * An overlay as {@link SweepCodec} stored it: whether the run lags, the lagging event's words
+     * (what its status shows while it lags) and its latest place among its siblings.
+     */
+    public SiblingOverlay(boolean lagging, DiagnosisEvent laggingEvent, Siblings latest) {
+        this.lagging = lagging && laggingEvent != null;
+        this.laggingEvent = this.lagging ? laggingEvent : null;
+        this.latest = latest;
+    }
+
+    /** The event that started the current lagging (null: not lagging). */
+    public DiagnosisEvent laggingEvent() {
+        return lagging ? laggingEvent : null;
+    }
+
     /** Whether {@code lagging} is what the run shows now. */
     public boolean lagging() {
         return lagging;

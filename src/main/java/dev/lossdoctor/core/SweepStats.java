@@ -129,7 +129,7 @@ public final class SweepStats {
         }
     }
 
-    private int member(String runId) {
+    int member(String runId) {
         Integer m = index.get(runId);
         if (m != null) {
             return m;

@@ -27,6 +27,11 @@ public final class Sweeps {
         return e instanceof RunStarted s ? s.sweepId() : null;
     }
 
+    /** What a sweep counts of a run's event: its point (null: none, or not a report of metrics). */
+    public static Point point(TrainingEvent e) {
+        return e instanceof MetricsReported m ? Points.from(m) : null;
+    }
+
     /**
      * The diagnosis events of one of a run's events, given {@code own}, what its own analysis said
      * ({@link RunAnalyzer#apply}): unchanged for a run of no sweep.

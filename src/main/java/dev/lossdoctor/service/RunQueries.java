@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.core.SweepCodec;
 import dev.lossdoctor.io.Json;
 import dev.lossdoctor.streams.LossDoctorTopology;
 import dev.lossdoctor.streams.RunStatusSerde;
@@ -81,7 +82,7 @@ final class RunQueries {
         try (KeyValueIterator<String, RunState> all = store().all()) {
             all.forEachRemaining(kv -> {
                 if (kv.value != null) {
-                    runs.add(analyzer.status(kv.value));
+                    runs.add(shown(analyzer.status(kv.value)));
                 }
             });
         } catch (InvalidStateStoreException e) {
@@ -109,10 +110,17 @@ final class RunQueries {
     Optional<RunStatus> localOne(String runId) {
         try {
             RunState state = store().get(runId);
-            return state == null ? Optional.empty() : Optional.of(new RunAnalyzer().status(state));
+            return state == null ? Optional.empty() : Optional.of(shown(new RunAnalyzer().status(state)));
         } catch (InvalidStateStoreException e) {
             throw new UnavailableException("the run store is not queryable now (" + streams.state() + ")", e);
         }
+    }
+
+    /** A run's status as it shows: for a run of a sweep, with lagging over it and its place among its siblings. */
+    private RunStatus shown(RunStatus own) {
+        SweepCodec.Member member = streams.store(StoreQueryParameters.fromNameAndType(LossDoctorTopology.SWEEP_MEMBER_STORE,
+                QueryableStoreTypes.<String, SweepCodec.Member>keyValueStore())).get(own.runId());
+        return member == null ? own : member.overlay().status(own);
     }
 
     private ReadOnlyKeyValueStore<String, RunState> store() {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -62,6 +63,8 @@ final class HeldRuns {
     /**
      * @param instanceRuns the runs held by all tasks of this instance (shared between them), for the cap
      */
+    private Consumer<String> alsoEvict = runId -> { };
+
     HeldRuns(KeyValueStore<String, RunState> store, AtomicInteger instanceRuns, AnalysisMetrics metrics) {
         this.store = store;
         this.instanceRuns = instanceRuns;
@@ -139,7 +142,13 @@ final class HeldRuns {
         changed.clear();
     }
 
+    /** What else goes with an evicted run (its sweep membership). */
+    void whenEvicted(Consumer<String> also) {
+        this.alsoEvict = also;
+    }
+
     void evict(String runId, Release why) {
+        alsoEvict.accept(runId);
         Summary s = summaries.remove(runId);
         recent.remove(runId);
         changed.remove(runId);

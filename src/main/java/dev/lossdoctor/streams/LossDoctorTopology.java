@@ -1,7 +1,9 @@
 package dev.lossdoctor.streams;
 
 import dev.lossdoctor.core.TrainingEvent;
+import dev.lossdoctor.core.SweepRule;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -9,6 +11,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
@@ -19,6 +22,11 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                            ├─ keyed by run id ───────────────────┐
  *                            └─ no key ─► repartition by run_id ───┴─► run-analyzer ─┬─► training-diagnoses
  *                                                                   (run-state-store) └─► training-run-status
+ *                                                   (sweep-member-store)  │ a run of a sweep: its points
+ *                                                                         ▼
+ *        repartition by sweep id (by-sweep-id) ─► sweep-analyzer (sweep-store) ─► repartition by run id
+ *        (sweep-verdicts) ─► sibling-verdicts (the run's task: its stores) ─┬─► training-diagnoses (lagging)
+ *                                                                          └─► training-run-status
  * </pre>
  *
  * The DSL builds the front, because only it creates and manages a repartition topic; the Processor
@@ -43,6 +51,18 @@ public final class LossDoctorTopology {
     public static final String RUN_STATE_STORE = "run-state-store";
     public static final String DIAGNOSES_SINK = "diagnoses-sink";
     public static final String STATUS_SINK = "run-status-sink";
+    /** Each run of a sweep: its sweep and its lagging overlay, beside the run's state. */
+    public static final String SWEEP_MEMBER_STORE = "sweep-member-store";
+    public static final String TO_SWEEP = "to-sweep";
+    /** The repartition topic is {@code <application.id>-by-sweep-id-repartition}. */
+    public static final String BY_SWEEP_ID = "by-sweep-id";
+    public static final String SWEEP_ANALYZER = "sweep-analyzer";
+    public static final String SWEEP_STORE = "sweep-store";
+    /** The repartition topic is {@code <application.id>-sweep-verdicts-repartition}. */
+    public static final String SWEEP_VERDICTS = "sweep-verdicts";
+    public static final String SIBLING_VERDICTS = "sibling-verdicts";
+    public static final String LAGGING_DIAGNOSES_SINK = "lagging-diagnoses-sink";
+    public static final String LAGGING_STATUS_SINK = "lagging-run-status-sink";
 
     /** Headers of a dead-letter record (UTF-8 strings): why it was rejected, and where it was read. */
     public static final String ERROR_REASON_HEADER = "lossdoctor.error.reason";
@@ -79,17 +99,36 @@ public final class LossDoctorTopology {
         KStream<String, TrainingEvent> rekeyed = routes.get(ROUTE + UNKEYED)
                 .map(LossDoctorTopology::byRunId, Named.as(REKEY_BY_RUN_ID))
                 .repartition(Repartitioned.with(Serdes.String(), new TrainingEventSerde()).withName(BY_RUN_ID));
-        keyed.merge(rekeyed, Named.as(RUN_EVENTS));
+        KStream<String, TrainingEvent> runEvents = keyed.merge(rekeyed, Named.as(RUN_EVENTS));
+
+        // each run's state in RocksDB; its diagnosis events and its status out, each to its sink
+        RunAnalyzerProcessor.Supplier runs = new RunAnalyzerProcessor.Supplier(RUN_STATE_STORE, SWEEP_MEMBER_STORE,
+                DIAGNOSES_SINK, STATUS_SINK, TO_SWEEP, config);
+        KStream<String, Object> runOutputs = runEvents.process(runs, Named.as(RUN_ANALYZER));
+        toTopic(runOutputs, topics.diagnoses(), DIAGNOSES_SINK);
+        toTopic(runOutputs, topics.status(), STATUS_SINK);
+
+        // a run of a sweep: its points to the sweep's task (by sweep id), the verdict back to the run's (by run id)
+        KStream<String, Object> verdictOutputs = runOutputs
+                .mapValues(value -> (SweepPoint) value, Named.as(TO_SWEEP))
+                .repartition(Repartitioned.with(Serdes.String(), new SweepRecordSerdes.Points()).withName(BY_SWEEP_ID))
+                .process(new SweepProcessor.Supplier(SWEEP_STORE, config, SweepRule.DEFAULT), Named.as(SWEEP_ANALYZER))
+                .repartition(Repartitioned.with(Serdes.String(), new SweepRecordSerdes.Verdicts()).withName(SWEEP_VERDICTS))
+                .process(new SiblingVerdictProcessor.Supplier(runs, LAGGING_DIAGNOSES_SINK, LAGGING_STATUS_SINK),
+                        Named.as(SIBLING_VERDICTS), RUN_STATE_STORE, SWEEP_MEMBER_STORE);
+        toTopic(verdictOutputs, topics.diagnoses(), LAGGING_DIAGNOSES_SINK);
+        toTopic(verdictOutputs, topics.status(), LAGGING_STATUS_SINK);
 
         Topology topology = builder.build();
-        // each run's state in RocksDB; its diagnosis events and its status out, each to its sink
-        topology.addProcessor(RUN_ANALYZER,
-                        new RunAnalyzerProcessor.Supplier(RUN_STATE_STORE, DIAGNOSES_SINK, STATUS_SINK, config), RUN_EVENTS)
-                .addSink(DIAGNOSES_SINK, topics.diagnoses().name(), topics.diagnoses().keySerde().serializer(),
-                        topics.diagnoses().valueSerde().serializer(), RUN_ANALYZER)
-                .addSink(STATUS_SINK, topics.status().name(), topics.status().keySerde().serializer(),
-                        topics.status().valueSerde().serializer(), RUN_ANALYZER);
         return topology;
+    }
+
+    /** A sink the processor above feeds by name (its values are of the topic's type, forwarded as Object). */
+    @SuppressWarnings("unchecked")
+    private static <V> void toTopic(KStream<String, Object> stream, Topic<String, V> topic, String sinkName) {
+        Produced<String, Object> produced = Produced.with(topic.keySerde(), (Serde<Object>) (Serde<?>) topic.valueSerde())
+                .withName(sinkName);
+        stream.to(topic.name(), produced);
     }
 
     private static KeyValue<String, TrainingEvent> byRunId(byte[] key, Parsed parsed) {

@@ -7,7 +7,16 @@ import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.core.TrainingEvent;
 import dev.lossdoctor.streams.AnalysisMetrics.Release;
+import dev.lossdoctor.core.Point;
+import dev.lossdoctor.core.RunFinished;
+import dev.lossdoctor.core.SiblingOverlay;
+import dev.lossdoctor.core.SweepCodec;
+import dev.lossdoctor.core.Sweeps;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.streams.processor.TaskId;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,6 +39,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class RunAnalyzerProcessor extends ContextualProcessor<String, TrainingEvent, String, Object> {
 
     private final String storeName;
+    private final String membersStoreName;
+    private final String sweepSink;
+    private final Map<TaskId, RunAnalyzerProcessor> byTask;
     private final String diagnosesSink;
     private final String statusSink;
     private final TopologyConfig config;
@@ -37,10 +49,16 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     private final RunAnalyzer analyzer = new RunAnalyzer();
     private HeldRuns runs;
     private RunOutputs outputs;
+    /** Each run of a sweep: its sweep and its {@link SiblingOverlay} (runs of no sweep have none). */
+    private KeyValueStore<String, SweepCodec.Member> members;
 
-    private RunAnalyzerProcessor(String storeName, String diagnosesSink, String statusSink, TopologyConfig config,
-                                 AtomicInteger instanceRuns) {
+    private RunAnalyzerProcessor(String storeName, String membersStoreName, String diagnosesSink, String statusSink,
+                                 String sweepSink, TopologyConfig config, AtomicInteger instanceRuns,
+                                 Map<TaskId, RunAnalyzerProcessor> byTask) {
         this.storeName = storeName;
+        this.membersStoreName = membersStoreName;
+        this.sweepSink = sweepSink;
+        this.byTask = byTask;
         this.diagnosesSink = diagnosesSink;
         this.statusSink = statusSink;
         this.config = config;
@@ -55,8 +73,11 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         runs.load();
         BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
         outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics(), config.cloudEvents());
+        members = context.getStateStore(membersStoreName);
+        runs.whenEvicted(members::delete); // a run that comes back starts afresh, outside its sweep's overlay too
+        byTask.put(context.taskId(), this);
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
-                new RunSweeper(runs, analyzer, outputs, config));
+                new RunSweeper(runs, analyzer, this::publishOwn, config));
     }
 
     @Override
@@ -85,7 +106,61 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
                     spent.seconds() == null ? 0 : spent.seconds());
         }
         runs.put(state);
-        outputs.publish(state, previous, events, record.timestamp());
+        SweepCodec.Member member = member(record.key(), record.value());
+        // the event's own time, as analyze takes it (the record's for an event without one)
+        Instant eventTime = record.value().timestamp() != null ? record.value().timestamp() : Instant.ofEpochMilli(record.timestamp());
+        publish(state, previous, events, record.timestamp(), member, eventTime);
+        if (member == null) {
+            return;
+        }
+        Point p = Sweeps.point(record.value());
+        if (p != null || record.value() instanceof RunFinished) {
+            // to the sweep's task, keyed by sweep id; its verdict comes back in verdict()
+            SweepPoint sp = new SweepPoint(record.key(), member.sweepId(), p, state.config().maxEpochs(), eventTime);
+            context().forward(new Record<String, Object>(member.sweepId(), sp, record.timestamp()), sweepSink);
+        }
+    }
+
+    /** The events of the run's own analysis out, under its lagging overlay when it is a run of a sweep. */
+    private void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp,
+                         SweepCodec.Member member, Instant eventTime) {
+        if (member == null) {
+            outputs.publish(state, previous, events, timestamp);
+            return;
+        }
+        List<DiagnosisEvent> shown = member.overlay().own(state, events, analyzer, eventTime);
+        members.put(state.runId(), member);
+        outputs.publish(state, previous, shown, timestamp, member.overlay()::status);
+    }
+
+    /** The sweeper's events (a run marked stalled), as {@link #process} publishes a run's own. */
+    private void publishOwn(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
+        publish(state, previous, events, timestamp, members.get(state.runId()), Instant.ofEpochMilli(timestamp));
+    }
+
+    /** The run's sweep membership: the stored one, or a new one when this event is a start naming a sweep. */
+    private SweepCodec.Member member(String runId, TrainingEvent event) {
+        SweepCodec.Member m = members.get(runId);
+        String sweepId = Sweeps.sweepId(event);
+        if (m == null && sweepId != null) {
+            m = new SweepCodec.Member(sweepId, new SiblingOverlay());
+        }
+        return m;
+    }
+
+    /** A sweep's verdict on one of this task's runs: lagging starts or ends ({@link SiblingOverlay#verdict}). */
+    void verdict(SweepVerdict verdict, RunOutputs verdictOutputs, long timestamp) {
+        RunState state = runs.get(verdict.runId());
+        SweepCodec.Member member = members.get(verdict.runId());
+        if (state == null || member == null) {
+            return; // evicted meanwhile: nothing to show it on
+        }
+        Diagnosis previous = HeldRuns.diagnosisOf(state);
+        List<DiagnosisEvent> events = member.overlay().verdict(state, verdict.siblings(), analyzer, verdict.at());
+        members.put(verdict.runId(), member);
+        if (!events.isEmpty()) {
+            verdictOutputs.publish(state, previous, events, timestamp, member.overlay()::status);
+        }
     }
 
     /**
@@ -107,6 +182,9 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
 
     @Override
     public void close() {
+        if (context() != null) {
+            byTask.remove(context().taskId(), this);
+        }
         if (runs != null) {
             runs.releaseAll();
         }
@@ -116,31 +194,49 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     public static final class Supplier implements ProcessorSupplier<String, TrainingEvent, String, Object> {
 
         private final StoreBuilder<BeforeCommitStore<String, RunState>> store;
+        private final StoreBuilder<KeyValueStore<String, SweepCodec.Member>> membersStore;
         private final String diagnosesSink;
         private final String statusSink;
+        private final String sweepSink;
         private final TopologyConfig config;
         private final AtomicInteger instanceRuns = new AtomicInteger(); // shared by this instance's tasks
+        /** This instance's run processors by task, for the verdicts that come back to their task. */
+        private final Map<TaskId, RunAnalyzerProcessor> byTask = new ConcurrentHashMap<>();
 
-        public Supplier(String storeName, String diagnosesSink, String statusSink, TopologyConfig config) {
+        public Supplier(String storeName, String membersStoreName, String diagnosesSink, String statusSink, String sweepSink,
+                        TopologyConfig config) {
             // no record cache: HeldRuns is the cache (decoded, not bytes), writing each changed run
             // once per commit; a second cache of the same runs would only cost time and memory
             KeyValueBytesStoreSupplier where = config.stateStore() == TopologyConfig.StateStore.MEMORY
                     ? Stores.inMemoryKeyValueStore(storeName) : Stores.persistentKeyValueStore(storeName);
             this.store = new BeforeCommitStore.Builder<>(Stores.keyValueStoreBuilder(where, Serdes.String(), new RunStateSerde()))
                     .withCachingDisabled();
+            this.membersStore = Stores.keyValueStoreBuilder(config.stateStore() == TopologyConfig.StateStore.MEMORY
+                    ? Stores.inMemoryKeyValueStore(membersStoreName) : Stores.persistentKeyValueStore(membersStoreName),
+                    Serdes.String(), new SweepRecordSerdes.Members());
             this.diagnosesSink = diagnosesSink;
             this.statusSink = statusSink;
+            this.sweepSink = sweepSink;
             this.config = config;
+        }
+
+        RunAnalyzerProcessor ofTask(TaskId task) {
+            return byTask.get(task);
+        }
+
+        RunOutputs outputs(ProcessorContext<String, Object> context, String diagnosesSink, String statusSink) {
+            return new RunOutputs(context, diagnosesSink, statusSink, new RunAnalyzer(), config.metrics(), config.cloudEvents());
         }
 
         @Override
         public RunAnalyzerProcessor get() {
-            return new RunAnalyzerProcessor(store.name(), diagnosesSink, statusSink, config, instanceRuns);
+            return new RunAnalyzerProcessor(store.name(), membersStore.name(), diagnosesSink, statusSink, sweepSink, config,
+                    instanceRuns, byTask);
         }
 
         @Override
         public Set<StoreBuilder<?>> stores() {
-            return Set.of(store);
+            return Set.of(store, membersStore);
         }
     }
 }

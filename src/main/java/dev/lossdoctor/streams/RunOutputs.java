@@ -6,6 +6,7 @@ import dev.lossdoctor.core.RunAnalyzer;
 import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.RunStatus;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -37,6 +38,11 @@ final class RunOutputs {
      * @param timestamp the timestamp of the outputs: the input record's, or the punctuation's
      */
     void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
+        publish(state, previous, events, timestamp, UnaryOperator.identity());
+    }
+
+    /** @param shown the status as it shows (a run of a sweep: with lagging and its place among its siblings) */
+    void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp, UnaryOperator<RunStatus> shown) {
         for (DiagnosisEvent event : events) {
             context.forward(new Record<String, Object>(state.runId(), event, timestamp, cloudEvents.diagnosis(event, timestamp)),
                     diagnosesSink);
@@ -47,7 +53,7 @@ final class RunOutputs {
         // diagnosis changes, when the run finishes, and every few points in between (the latest
         // numbers stay fresh without doubling the work per record); the curve stays in the store
         if (!events.isEmpty() || state.finished() || state.points() % STATUS_EVERY_POINTS == 0) {
-            RunStatus status = analyzer.status(state).withoutCurve();
+            RunStatus status = shown.apply(analyzer.status(state)).withoutCurve();
             context.forward(new Record<String, Object>(state.runId(), status, timestamp, cloudEvents.status(status, timestamp)),
                     statusSink);
         }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.StopAdvice;
+import dev.lossdoctor.core.Siblings;
 import dev.lossdoctor.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,7 +71,7 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
-                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), null, spikes,
+                List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), siblings(field(n, "siblings")), spikes,
                 forecast(field(n, "forecast")));
     }
 
@@ -81,6 +82,26 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
         Long epochs = longValue(a, "epochs"), since = longValue(a, "since_epoch");
         return new StopAdvice.Spent(diagnosis(a, "diagnosis"), since == null ? 0 : since, epochs == null ? 0 : epochs,
                 longValue(a, "seconds"));
+    }
+
+    /**
+     * A status's siblings object, or null when it has none: what the status shows of it (the
+     * threshold and the run's own value are in the lagging event's evidence, not here: NaN).
+     */
+    static Siblings siblings(JsonNode s) {
+        if (s == null || !s.isObject() || text(s, "sweep_id") == null) {
+            return null;
+        }
+        Long rank = longValue(s, "rank"), of = longValue(s, "of");
+        Long atStep = longValue(s, "at_step"), atEpoch = longValue(s, "at_epoch");
+        Double byScore = doubleValue(s, "median_best_val_score");
+        Double median = byScore != null ? byScore : doubleValue(s, "median_best_val_loss");
+        if (rank == null || of == null || (atStep == null && atEpoch == null) || median == null) {
+            return null;
+        }
+        JsonNode lagging = field(s, "lagging");
+        return new Siblings(text(s, "sweep_id"), atStep != null ? atStep : atEpoch, atStep != null, byScore != null,
+                rank.intValue(), of.intValue(), median, Double.NaN, Double.NaN, lagging != null && lagging.asBoolean());
     }
 
     /** A status's forecast object, or null when it has none (or one this reader cannot make sense of). */

@@ -22,12 +22,17 @@ final class RunSweeper implements Punctuator {
 
     private final HeldRuns runs;
     private final RunAnalyzer analyzer;
-    private final RunOutputs outputs;
+    private final Publisher outputs;
     private final Duration stallAfter;
     private final long finishedGraceMillis;
     private final long idleAfterMillis;
 
-    RunSweeper(HeldRuns runs, RunAnalyzer analyzer, RunOutputs outputs, TopologyConfig config) {
+    /** Publishes what a run's update caused, as the run shows it (a run of a sweep: with its lagging overlay). */
+    interface Publisher {
+        void publish(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp);
+    }
+
+    RunSweeper(HeldRuns runs, RunAnalyzer analyzer, Publisher outputs, TopologyConfig config) {
         this.runs = runs;
         this.analyzer = analyzer;
         this.outputs = outputs;

@@ -80,6 +80,15 @@ class TopologySnapshotTest {
             input.pipeInput("snapshot-keyed", Events.metrics("snapshot-keyed", 1, 1.0, 1.1, T0), T0);
             input.pipeInput(null, Events.metrics("snapshot-unkeyed", 1, 1.0, 1.1, T0), T0);
             input.pipeInput("snapshot-bad", "not json", T0);
+            // six runs of a sweep, past its warm-up: the sweep path's topics get written too
+            for (int r = 0; r < 6; r++) {
+                input.pipeInput("snapshot-sweep-" + r, Events.runStarted("snapshot-sweep-" + r, T0, "{\"sweep_id\":\"sw\"}"), T0);
+            }
+            for (int e = 1; e <= 4; e++) {
+                for (int r = 0; r < 6; r++) {
+                    input.pipeInput("snapshot-sweep-" + r, Events.metrics("snapshot-sweep-" + r, e, 1.0 / e, 1.1 / e + 0.1 * r, T0), T0);
+                }
+            }
             driver.producedTopicNames().stream().filter(t -> t.startsWith(APPLICATION_ID + "-")).forEach(internal::add);
         }
         StringBuilder s = new StringBuilder();
