@@ -129,16 +129,8 @@ def dumps(event):
 
 def counter(value):
     """An epoch or step as a non-negative int, or None when absent or unusable."""
-    value = _unwrap(value)
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(f) or f < 0:
-        return None
-    return int(f)
+    n = epoch_number(value)
+    return None if n is None else int(n)
 
 
 def epoch_number(value):

@@ -152,16 +152,18 @@ final class FitSums {
     /** The exponent of a finite non-zero float's lowest set bit. */
     static int lowestBit(float v) {
         int bits = Float.floatToRawIntBits(v);
+        return unitExponent(bits) + Integer.numberOfTrailingZeros((int) significand(bits));
+    }
+
+    /** A float's significand as a whole number (the implicit bit included): |v| = significand × 2^unitExponent. */
+    private static long significand(int bits) {
+        long mantissa = bits & 0x7fffff;
+        return ((bits >>> 23) & 0xff) == 0 ? mantissa : mantissa | 0x800000;
+    }
+
+    private static int unitExponent(int bits) {
         int field = (bits >>> 23) & 0xff;
-        int mantissa = bits & 0x7fffff;
-        int e;
-        if (field == 0) {
-            e = -149;
-        } else {
-            mantissa |= 0x800000;
-            e = field - 150;
-        }
-        return e + Integer.numberOfTrailingZeros(mantissa);
+        return field == 0 ? -149 : field - 150;
     }
 
     /** {@code v} as an integer number of 2^exponent, or {@link #NOT_IN_UNITS} (NaN, infinite, not a multiple, too large). */
@@ -173,16 +175,8 @@ final class FitSums {
             return NOT_IN_UNITS;
         }
         int bits = Float.floatToRawIntBits(v);
-        int field = (bits >>> 23) & 0xff;
-        long mantissa = bits & 0x7fffff;
-        int e;
-        if (field == 0) {
-            e = -149;
-        } else {
-            mantissa |= 0x800000;
-            e = field - 150;
-        }
-        int shift = e - exponent;
+        long mantissa = significand(bits);
+        int shift = unitExponent(bits) - exponent;
         long u;
         if (shift >= 0) {
             if (shift > 27) {
