@@ -51,6 +51,11 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     private RunOutputs outputs;
     /** Each run of a sweep: its sweep and its {@link SiblingOverlay} (runs of no sweep have none). */
     private KeyValueStore<String, SweepCodec.Member> members;
+    /**
+     * The ids the members store holds, kept in memory so that a run of no sweep (most of them) costs
+     * no store read per record: loaded when the task starts, changed only here.
+     */
+    private final Set<String> memberIds = new java.util.HashSet<>();
 
     private RunAnalyzerProcessor(String storeName, String membersStoreName, String diagnosesSink, String statusSink,
                                  String sweepSink, TopologyConfig config, AtomicInteger instanceRuns,
@@ -74,7 +79,14 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
         outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics(), config.cloudEvents());
         members = context.getStateStore(membersStoreName);
-        runs.whenEvicted(members::delete); // a run that comes back starts afresh, outside its sweep's overlay too
+        try (var all = members.all()) {
+            all.forEachRemaining(kv -> memberIds.add(kv.key));
+        }
+        runs.whenEvicted(runId -> { // a run that comes back starts afresh, outside its sweep's overlay too
+            if (memberIds.remove(runId)) {
+                members.delete(runId);
+            }
+        });
         byTask.put(context.taskId(), this);
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
                 new RunSweeper(runs, analyzer, this::publishOwn, config));
@@ -129,18 +141,18 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
             return;
         }
         List<DiagnosisEvent> shown = member.overlay().own(state, events, analyzer, eventTime);
-        members.put(state.runId(), member);
+        storeMember(state.runId(), member);
         outputs.publish(state, previous, shown, timestamp, member.overlay()::status);
     }
 
     /** The sweeper's events (a run marked stalled), as {@link #process} publishes a run's own. */
     private void publishOwn(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
-        publish(state, previous, events, timestamp, members.get(state.runId()), Instant.ofEpochMilli(timestamp));
+        publish(state, previous, events, timestamp, storedMember(state.runId()), Instant.ofEpochMilli(timestamp));
     }
 
     /** The run's sweep membership: the stored one, or a new one when this event is a start naming a sweep. */
     private SweepCodec.Member member(String runId, TrainingEvent event) {
-        SweepCodec.Member m = members.get(runId);
+        SweepCodec.Member m = storedMember(runId);
         String sweepId = Sweeps.sweepId(event);
         if (m == null && sweepId != null) {
             m = new SweepCodec.Member(sweepId, new SiblingOverlay());
@@ -148,16 +160,25 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         return m;
     }
 
+    private SweepCodec.Member storedMember(String runId) {
+        return memberIds.contains(runId) ? members.get(runId) : null;
+    }
+
+    private void storeMember(String runId, SweepCodec.Member member) {
+        members.put(runId, member);
+        memberIds.add(runId);
+    }
+
     /** A sweep's verdict on one of this task's runs: lagging starts or ends ({@link SiblingOverlay#verdict}). */
     void verdict(SweepVerdict verdict, RunOutputs verdictOutputs, long timestamp) {
         RunState state = runs.get(verdict.runId());
-        SweepCodec.Member member = members.get(verdict.runId());
+        SweepCodec.Member member = storedMember(verdict.runId());
         if (state == null || member == null) {
             return; // evicted meanwhile: nothing to show it on
         }
         Diagnosis previous = HeldRuns.diagnosisOf(state);
         List<DiagnosisEvent> events = member.overlay().verdict(state, verdict.siblings(), analyzer, verdict.at());
-        members.put(verdict.runId(), member);
+        storeMember(verdict.runId(), member);
         if (!events.isEmpty()) {
             verdictOutputs.publish(state, previous, events, timestamp, member.overlay()::status);
         }
