@@ -68,6 +68,16 @@ public final class SchemaChecks {
 
     /** As {@link #sending(Serializer)}, every topic written being a {@code contract} topic under another name. */
     public static <V> Serializer<V> sending(String contract, Serializer<V> values) {
+        return checked(values, (topic, bytes) -> sent(contract == null ? contractOf(topic) : contract, bytes));
+    }
+
+    /** For input meant to be rejected: checks that each value sent is invalid under its topic's schema ({@link #poison}). */
+    public static <V> Serializer<V> poisoning(Serializer<V> values) {
+        return checked(values, (topic, bytes) -> poison(contractOf(topic), bytes));
+    }
+
+    /** {@code values}, with {@code check} run on the bytes of each value before it goes out. */
+    private static <V> Serializer<V> checked(Serializer<V> values, java.util.function.BiConsumer<String, byte[]> check) {
         return new Serializer<>() {
             @Override
             public void configure(Map<String, ?> configs, boolean isKey) {
@@ -82,29 +92,7 @@ public final class SchemaChecks {
             @Override
             public byte[] serialize(String topic, Headers headers, V data) {
                 byte[] bytes = values.serialize(topic, headers, data);
-                sent(contract == null ? contractOf(topic) : contract, bytes);
-                return bytes;
-            }
-
-            @Override
-            public void close() {
-                values.close();
-            }
-        };
-    }
-
-    /** For input meant to be rejected: checks that each value sent is invalid under its topic's schema ({@link #poison}). */
-    public static <V> Serializer<V> poisoning(Serializer<V> values) {
-        return new Serializer<>() {
-            @Override
-            public byte[] serialize(String topic, V data) {
-                return serialize(topic, new RecordHeaders(), data);
-            }
-
-            @Override
-            public byte[] serialize(String topic, Headers headers, V data) {
-                byte[] bytes = values.serialize(topic, headers, data);
-                poison(contractOf(topic), bytes);
+                check.accept(topic, bytes);
                 return bytes;
             }
 
