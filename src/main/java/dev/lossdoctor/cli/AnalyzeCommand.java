@@ -102,12 +102,25 @@ final class AnalyzeCommand implements Callable<Integer> {
         Map<String, RunState> runs = new LinkedHashMap<>();
         Map<String, List<DiagnosisEvent>> timelines = new LinkedHashMap<>();
         EventFiles reader = new EventFiles(new LossNames(trainMetric, valMetric));
-        List<TrainingEvent> events = new ArrayList<>();
+        Analysis analysis = new Analysis(analyzer, sweeps, runs, timelines, report, out);
+        // Runs of no sweep are analysed as they are read, so a large file takes memory for its runs,
+        // not its events; only the events of sweeps wait, to be replayed as if their runs ran together.
+        Set<String> ofSweeps = new HashSet<>();
+        List<TrainingEvent> sweepEvents = new ArrayList<>();
         int[] problems = {0};
         for (EventFiles.Source input : inputs) {
             Path file = input.path();
             try {
-                reader.read(input, events::add, problem -> {
+                reader.read(input, event -> {
+                    if (Sweeps.sweepId(event) != null) {
+                        ofSweeps.add(event.runId());
+                    }
+                    if (ofSweeps.contains(event.runId())) {
+                        sweepEvents.add(event);
+                    } else {
+                        analysis.accept(event);
+                    }
+                }, problem -> {
                     if (problem.line() > 0) { // a whole-file problem (a run not read, a warning) is its own line
                         problems[0]++;
                     }
@@ -117,10 +130,53 @@ final class AnalyzeCommand implements Callable<Integer> {
                 throw new LossDoctor.UserError(file + ": " + e.getMessage(), 2);
             }
         }
-        Set<String> stopped = new HashSet<>();
-        for (TrainingEvent event : SweepOrder.of(events)) {
+        SweepOrder.of(sweepEvents).forEach(analysis::accept);
+        if (format == Format.status) {
+            for (RunState state : runs.values()) {
+                out.println(Json.status(sweeps.status(analyzer.status(state)).withoutCurve()));
+            }
+        }
+        if (format == Format.table) {
+            TimelineTable.print(out, timelines, AdviceCost.ofStates(runs.values()));
+        }
+        out.flush();
+        if (problems[0] > 0) {
+            err.println(problems[0] + " unusable line(s) skipped");
+        }
+        if (report != null) {
+            runs.forEach((id, state) -> {
+                RunStatus status = analyzer.status(state);
+                report.forecast(id, status.forecast());
+                report.spikes(id, status.spikes());
+            });
+            writeReport(report, runs, err);
+        }
+        return 0;
+    }
+
+    /** One event through the run's analysis and its sweep; its diagnoses to the chosen output. */
+    private final class Analysis {
+        private final RunAnalyzer analyzer;
+        private final Sweeps sweeps;
+        private final Map<String, RunState> runs;
+        private final Map<String, List<DiagnosisEvent>> timelines;
+        private final ReportBuilder report;
+        private final PrintWriter out;
+        private final Set<String> stopped = new HashSet<>();
+
+        Analysis(RunAnalyzer analyzer, Sweeps sweeps, Map<String, RunState> runs,
+                 Map<String, List<DiagnosisEvent>> timelines, ReportBuilder report, PrintWriter out) {
+            this.analyzer = analyzer;
+            this.sweeps = sweeps;
+            this.runs = runs;
+            this.timelines = timelines;
+            this.report = report;
+            this.out = out;
+        }
+
+        void accept(TrainingEvent event) {
             if (stopped.contains(event.runId())) {
-                continue;
+                return;
             }
             List<TrainingEvent> now = new ArrayList<>(List.of(event));
             for (int i = 0; i < now.size(); i++) {
@@ -145,27 +201,6 @@ final class AnalyzeCommand implements Callable<Integer> {
                 }
             }
         }
-        if (format == Format.status) {
-            for (RunState state : runs.values()) {
-                out.println(Json.status(sweeps.status(analyzer.status(state)).withoutCurve()));
-            }
-        }
-        if (format == Format.table) {
-            TimelineTable.print(out, timelines, AdviceCost.ofStates(runs.values()));
-        }
-        out.flush();
-        if (problems[0] > 0) {
-            err.println(problems[0] + " unusable line(s) skipped");
-        }
-        if (report != null) {
-            runs.forEach((id, state) -> {
-                RunStatus status = analyzer.status(state);
-                report.forecast(id, status.forecast());
-                report.spikes(id, status.spikes());
-            });
-            writeReport(report, runs, err);
-        }
-        return 0;
     }
 
     private SweepRule sweepRule() {
