@@ -224,12 +224,17 @@ final class Rules {
         if ((t == null || Math.abs(t.t()) >= 3) && (v == null || Math.abs(v.t()) >= 3)) {
             return Optional.empty(); // a clear trend under the jumps: not oscillation
         }
+        if (v != null && v.t() <= -3) {
+            return Optional.empty(); // validation clearly falling through the jumps of training: it learns
+        }
         double tScale = m.train().oscScale(), vScale = m.val().oscScale();
         boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(t.t()) < 3
                 && t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale);
         boolean valJumps = v != null && v.n() >= 8 && v.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(v.t()) < 3
                 && v.noiseAtLeast(2 * OSCILLATION_AMPLITUDE * vScale)
-                && t != null && t.noiseAtLeast(OSCILLATION_AMPLITUDE / 2 * tScale);
+                // training must jump too: validation jumping over a smoothly falling training loss is a small,
+                // noisy validation set, not steps thrown about by a small batch
+                && t != null && t.noiseAtLeast(OSCILLATION_AMPLITUDE / 2 * tScale) && t.reversalRate() >= OSCILLATION_REVERSALS / 2;
         if (!trainJumps && !valJumps) {
             return Optional.empty();
         }
