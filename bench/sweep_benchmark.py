@@ -324,7 +324,9 @@ WARMUP_SHARES = (0, 0.10, 0.25, 0.50)
 
 
 def settings(with_lagging):
-    """(key, label, family, stops(runs, sign, lag_stops) or None for lagging) of every setting compared."""
+    """(key, label, family, how) of every setting compared. how: for the pruners, (runs, sign) -> run id -> the
+    step it was pruned at; for lagging (families "lagging": runs at once, "lagging-seq": one after the other), its
+    --sweep-percentile."""
     out = [("lagging-p%d" % p, "lagging --sweep-percentile %d" % p, "lagging", p) for p in with_lagging]
     out += [("lagging-seq-p%d" % p, "lagging --sweep-percentile %d" % p, "lagging-seq", p) for p in with_lagging]
     for concurrent in (False, True):
