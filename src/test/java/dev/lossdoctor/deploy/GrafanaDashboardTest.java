@@ -76,7 +76,7 @@ class GrafanaDashboardTest {
         List<String> titles = panels(d).stream().map(p -> p.path("title").asText()).toList();
         assertThat(titles).contains("Runs by diagnosis", "Loss of run $run_id", "Diagnosis over time",
                 "Runs with problems and what to do", "Events / s", "Dead-letter rate", "Processing lag",
-                "Consumer lag (records)", "Training time after the advice to stop");
+                "Consumer lag (records)", "Training time after the advice to stop", "Runs lagging their sweep");
         JsonNode loss = panels(d).stream().filter(p -> p.path("title").asText().equals("Loss of run $run_id")).findFirst().orElseThrow();
         assertThat(loss.path("repeat").asText()).isEqualTo("run_id");
         JsonNode timeline = panels(d).stream().filter(p -> p.path("type").asText().equals("state-timeline")).findFirst().orElseThrow();
@@ -84,10 +84,15 @@ class GrafanaDashboardTest {
         List<String> codes = new ArrayList<>();
         mapping.forEach(m -> codes.add(m.path("text").asText()));
         assertThat(codes).containsExactlyInAnyOrder("warming_up", "learning", "converged", "overfitting", "plateau",
-                "data_issue", "diverging", "oscillating", "underfitting", "undertrained", "stalled", "misconfigured");
+                "data_issue", "diverging", "oscillating", "underfitting", "undertrained", "stalled", "misconfigured",
+                "lagging");
         String table = panels(d).stream().filter(p -> p.path("title").asText().startsWith("Runs with problems and"))
                 .findFirst().orElseThrow().toString();
         assertThat(table).contains("advice").contains("/runs/${__value.raw}");
+        String advice = panels(d).stream().filter(p -> p.path("title").asText().startsWith("Runs with problems and"))
+                .findFirst().orElseThrow().path("targets").get(0).path("expr").asText();
+        assertThat(advice).as("lagging is a warning, so its runs are in the table: with what to do")
+                .contains("\"advice\", \"Stop it and give its compute to its siblings").contains("\"diagnosis\", \"lagging\")");
     }
 
     @Test
