@@ -25,7 +25,8 @@ import java.math.RoundingMode;
  *
  * <p>Every number is a ratio of the curve's own numbers or scales with them: multiplying the losses
  * by k multiplies the forecast and its band by k. Computed from the window at status time (a few
- * hundred exponentials, about 7 µs on a 64-point window; a status is built every 10 points); nothing is persisted.
+ * hundred exponentials, about 9 µs on a 64-point window, a fifth more than fitting the half; a status is built
+ * every 10 points); nothing is persisted.
  *
  * @param atEpoch            the horizon: the config's {@code max_epochs}, else twice the epochs seen
  * @param horizonAssumed     true when the horizon is twice the epochs seen (no usable {@code max_epochs})
