@@ -65,8 +65,13 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
                 outward(high, RoundingMode.CEILING), withinOnePctByEpoch, mostGainByEpoch, horizonAssumed, perStep);
     }
 
+    /**
+     * {@code v} to 4 significant digits in the direction of {@code mode}, from its shortest decimal form:
+     * a band read back from a status (another instance's, the store's) rounds to itself (the double
+     * nearest 0.2933 lies above it, and its exact expansion would go up to 0.2934).
+     */
     private static double outward(double v, RoundingMode mode) {
-        return !Double.isFinite(v) || v == 0 ? v : new BigDecimal(v).round(new MathContext(4, mode)).doubleValue();
+        return !Double.isFinite(v) || v == 0 ? v : BigDecimal.valueOf(v).round(new MathContext(4, mode)).doubleValue();
     }
 
     /** The gain (best so far minus the forecast) as a fraction of the forecast. */
