@@ -19,7 +19,7 @@ import java.math.RoundingMode;
  * families' disagreement and with the fits' noise. Fitting the recent part rather than the whole
  * curve matters: early epochs follow another regime (warm-up, a fast first drop) and bias a whole-curve
  * fit (measured: its errors exceed the best-so-far baseline's); but a half of a short curve (the
- * typical 20% cut is 5-10 points) is too few points to tell the families apart (measured on
+ * external runs cut at 20% hold 5-20 points) is too few points to tell the families apart (measured on
  * bench/forecast_benchmark.py: fitting two thirds rather than a half takes the external runs cut at
  * 20% from 0.64x the best-so-far baseline's median error to 0.43x; README).
  *
@@ -170,8 +170,9 @@ public record Forecast(long atEpoch, double bestValLoss, double low, double high
 
     /**
      * The families' mean at x, each weighted by the inverse of its squared error: the family that
-     * follows the recent curve more closely counts more (measured: on the corpus a plain mean errs about
-     * 1.2x as much; on the other sets the two are within 0.1 of the baseline's error of each other).
+     * follows the recent curve more closely counts more (measured: on the corpus the ratio to the
+     * best-so-far baseline's error falls from 0.48 to 0.41 at the 20% cut and from 0.31 to 0.26 at 50%;
+     * on dev and external it moves by at most 0.09 either way).
      */
     private static double ensemble(Family pow, Family exp, double x) {
         if (pow == null) {
