@@ -95,7 +95,12 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
 
         /** Falling beyond its noise over the whole view, faster than flat: still improving, judged over time. */
         boolean fallingOverView(double pointsPerEpoch) {
-            return viewFit.t() <= -SIGNIFICANT_T && -viewFit.slope() * pointsPerEpoch / scale >= FLAT_RATE;
+            return viewFit.t() <= -SIGNIFICANT_T && -viewRate(pointsPerEpoch) >= FLAT_RATE;
+        }
+
+        /** The whole view's relative change per epoch (negative: falling). */
+        double viewRate(double pointsPerEpoch) {
+            return viewFit.slope() * pointsPerEpoch / scale;
         }
     }
 

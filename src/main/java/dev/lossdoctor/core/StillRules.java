@@ -25,7 +25,10 @@ final class StillRules {
         // (jumps of oscillation size are left to the oscillation rule, once it has the points)
         if (Rules.positive(m) && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain() && m.points() >= 6 && m.epochs() >= 5
                 && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale()) {
-            return Rules.found(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
+            Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
+            // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
+            return Optional.of(hiddenFall(m) ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
+                    : Diagnosis.LEARNING) : f);
         }
         // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
         // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
@@ -39,8 +42,7 @@ final class StillRules {
             Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
-            boolean hidden = !significant && t.fallingOverView(m.pointsPerEpoch());
-            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hidden ? f.orElse(Diagnosis.LEARNING) : f);
+            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
         }
         return Optional.empty();
     }
@@ -56,7 +58,11 @@ final class StillRules {
         if (falling >= Rules.SLOW_RATE / 1.5) {
             return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
         }
-        return Optional.of(nearConverged(m) ? f.orElse(Diagnosis.CONVERGED) : f);
+        if (nearConverged(m)) {
+            return Optional.of(f.orElse(Diagnosis.CONVERGED));
+        }
+        // a slow fall of the stretch the whole view does not show beyond its noise: a plateau said stands
+        return Optional.of(m.train().fallingOverView(m.pointsPerEpoch()) ? f : f.orElse(Diagnosis.PLATEAU));
     }
 
     /** What is left: learning. A fall the long stretch or the whole view does not confirm may be noise: it does not end a still state. */
@@ -75,6 +81,12 @@ final class StillRules {
     }
 
     // ---------------------------------------------------------------- shared conditions
+
+    /** Training flat by its noise only: the long stretch's fall insignificant, the whole view's beyond its noise. */
+    static boolean hiddenFall(Measures m) {
+        Series t = m.train();
+        return Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T && t.fallingOverView(m.pointsPerEpoch());
+    }
 
     /** Just over the flat line (falling less than three times the flat rate), validation not falling. */
     static boolean nearConverged(Measures m) {
