@@ -27,7 +27,8 @@ final class StillRules {
                 && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale()) {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
             // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
-            return Optional.of(hiddenFall(m) ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
+            boolean slowFall = hiddenFall(m) || creepingOverView(m);
+            return Optional.of(slowFall ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
                     : Diagnosis.LEARNING) : f);
         }
         // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
@@ -81,6 +82,14 @@ final class StillRules {
     }
 
     // ---------------------------------------------------------------- shared conditions
+
+    /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */
+    static boolean creepingOverView(Measures m) {
+        Series t = m.train();
+        double viewRate = -t.viewRate(m.pointsPerEpoch());
+        return Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T && t.viewFit().t() <= -5 && viewRate >= Rules.CREEP_RATE
+                && viewRate < Measures.FLAT_RATE;
+    }
 
     /** Training flat by its noise only: the long stretch's fall insignificant, the whole view's beyond its noise. */
     static boolean hiddenFall(Measures m) {
