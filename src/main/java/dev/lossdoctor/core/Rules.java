@@ -147,6 +147,7 @@ final class Rules {
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
         if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+                && t.viewFit().t() >= Measures.SIGNIFICANT_T // rising over the whole view too, beyond its noise
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
