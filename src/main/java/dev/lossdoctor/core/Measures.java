@@ -73,7 +73,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
      *
      * @param fit       the long stretch
      * @param shortFit  the short stretch
-     * @param viewFit   the whole view (the long stretch while the view is not twice as long): a slow fall the noise hides from the stretches
+     * @param viewFit   the view's late half (or the long stretch): a slow fall the noise hides from the stretches, not one long past
      * @param trend     falling, flat or rising: significant against the scatter and steeper than flat
      * @param rate      relative change per epoch (negative: falling)
      * @param now       median of the last three values
@@ -93,14 +93,9 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return fit.hasSlope();
         }
 
-        /** Falling beyond its noise over the whole view, faster than flat: still improving, judged over time. */
+        /** Falling beyond its noise over the view's late half, faster than flat: still improving, judged over time. */
         boolean fallingOverView(double pointsPerEpoch) {
-            return viewFit.t() <= -SIGNIFICANT_T && -viewRate(pointsPerEpoch) >= FLAT_RATE;
-        }
-
-        /** The whole view's relative change per epoch (negative: falling). */
-        double viewRate(double pointsPerEpoch) {
-            return viewFit.slope() * pointsPerEpoch / scale;
+            return viewFit.t() <= -SIGNIFICANT_T && -viewFit.slope() * pointsPerEpoch / scale >= FLAT_RATE;
         }
     }
 
@@ -180,12 +175,14 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         Fit valFit = Fit.of(s.valSums, s.val, s.size, trendFrom, to, Spread.SCATTER);
         Fit trainShort = Fit.of(s.trainSums, s.train, s.size, shortFrom, to, Spread.NONE);
         Fit valShort = Fit.of(s.valSums, s.val, s.size, shortFrom, to, Spread.NONE);
+        int half = to - (to - from) / 2; // the view's late half, when twice the long stretch at least
+        boolean late = to - from >= 4 * trendPoints;
         Series train = trainFit.hasSlope()
-                ? series(trainFit, trainShort, viewFit(s.trainSums, s.train, s.size, from, to, trainFit, trendPoints),
+                ? series(trainFit, trainShort, late ? Fit.of(s.trainSums, s.train, s.size, half, to, Spread.NONE) : trainFit,
                         recentMedian(s.train, from, to), marks.firstTrain(), marks.bestTrain(), ppe)
                 : Series.NONE;
         Series val = valFit.hasSlope()
-                ? series(valFit, valShort, viewFit(s.valSums, s.val, s.size, from, to, valFit, trendPoints),
+                ? series(valFit, valShort, late ? Fit.of(s.valSums, s.val, s.size, half, to, Spread.NONE) : valFit,
                         recentMedian(s.val, from, to), marks.firstVal(), marks.bestVal(), ppe)
                 : Series.NONE;
         if (!train.present() && !val.present()) {
@@ -220,10 +217,6 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks, train, val,
                 valRiseFromBest, trainDropSinceValBest, recentRise, after, sinceBest, lateHalf, jumps, frozen, chance,
                 s.current, s.sinceEpoch, schedule, train.present() ? Spike.latest(s, from, to, trendPoints, marks) : null);
-    }
-
-    private static Fit viewFit(FitSums sums, float[] y, int size, int from, int to, Fit longFit, int trendPoints) {
-        return to - from < 2 * trendPoints ? longFit : Fit.of(sums, y, size, from, to, Spread.NONE);
     }
 
     private static Series series(Fit fit, Fit shortFit, Fit viewFit, double now, float first, float best, double ppe) {

@@ -255,7 +255,7 @@ final class Rules {
                 && t.dropTotal() < 1 - NO_PROGRESS_SHARE // training never got anywhere
                 && v.dropTotal() >= DATA_ISSUE_VAL_DROP / 2
                 // (training's fall over the whole view too: its noise may hide from the stretch what validation shows)
-                && -v.rate() >= DATA_ISSUE_RATE_RATIO * Math.max(0, Math.max(-t.rate(), -t.viewRate(m.pointsPerEpoch())));
+                && -v.rate() >= DATA_ISSUE_RATE_RATIO * Math.max(0, Math.max(-t.rate(), -t.viewFit().slope() * m.pointsPerEpoch() / t.scale()));
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
             return found(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);

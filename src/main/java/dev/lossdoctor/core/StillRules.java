@@ -63,7 +63,7 @@ final class StillRules {
             return Optional.of(f.orElse(Diagnosis.CONVERGED));
         }
         // a slow fall of the stretch the whole view does not show beyond its noise: a plateau said stands
-        return Optional.of(m.train().fallingOverView(m.pointsPerEpoch()) ? f : f.orElse(Diagnosis.PLATEAU));
+        return Optional.of(noisyStretch(m) && !m.train().fallingOverView(m.pointsPerEpoch()) ? f.orElse(Diagnosis.PLATEAU) : f);
     }
 
     /** What is left: learning. A fall the long stretch or the whole view does not confirm may be noise: it does not end a still state. */
@@ -77,7 +77,8 @@ final class StillRules {
         }
         double fallOverStretch = -t.fit().slope() * (t.fit().n() - 1);
         // and a fall of the stretch the whole view does not show beyond its noise may be noise too
-        return Optional.of(f.keepingStill(Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T || !t.fallingOverView(m.pointsPerEpoch())
+        return Optional.of(f.keepingStill(Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T
+                || noisyStretch(m) && !t.fallingOverView(m.pointsPerEpoch())
                 || t.dropTotal() < 1 - Rules.NO_PROGRESS_SHARE && fallOverStretch < 3 * t.fit().scatter()));
     }
 
@@ -86,9 +87,17 @@ final class StillRules {
     /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */
     static boolean creepingOverView(Measures m) {
         Series t = m.train();
-        double viewRate = -t.viewRate(m.pointsPerEpoch());
+        double viewRate = -t.viewFit().slope() * m.pointsPerEpoch() / t.scale();
         return Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T && t.viewFit().t() <= -5 && viewRate >= Rules.CREEP_RATE
                 && viewRate < Measures.FLAT_RATE;
+    }
+
+    /**
+     * The stretch's slope stands out from its noise, but not by far (|t| under twice the bar): what
+     * chance does now and then on a noisy curve, and never on a smooth one, whose readings stay as they were.
+     */
+    static boolean noisyStretch(Measures m) {
+        return Math.abs(m.train().fit().t()) < 2 * Measures.SIGNIFICANT_T;
     }
 
     /** Training flat by its noise only: the long stretch's fall insignificant, the whole view's beyond its noise. */
