@@ -73,6 +73,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
      *
      * @param fit       the long stretch
      * @param shortFit  the short stretch
+     * @param viewFit   the view's late half (or the long stretch): a slow fall the noise hides from the stretches, not one long past
      * @param trend     falling, flat or rising: significant against the scatter and steeper than flat
      * @param rate      relative change per epoch (negative: falling)
      * @param now       median of the last three values
@@ -81,15 +82,20 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
      * @param dropTotal fall since the first point, relative to it
      * @param oscScale  what a jump is measured against (the level, or a quarter of the descent)
      */
-    record Series(Fit fit, Fit shortFit, Trend trend, double rate, double now, double scale, double rise,
+    record Series(Fit fit, Fit shortFit, Fit viewFit, Trend trend, double rate, double now, double scale, double rise,
                   double dropTotal, double oscScale) {
 
         // a jump of a curve not read is measured against 1e-30, as oscScale(NaN, ...) gives
-        static final Series NONE = new Series(Fit.NONE, Fit.NONE, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30);
+        static final Series NONE = new Series(Fit.NONE, Fit.NONE, Fit.NONE, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30);
 
         /** Whether the curve has enough points to be read. */
         boolean present() {
             return fit.hasSlope();
+        }
+
+        /** Falling beyond its noise over the view's late half, faster than flat: still improving, judged over time. */
+        boolean fallingOverView(double pointsPerEpoch) {
+            return viewFit.t() <= -SIGNIFICANT_T && -viewFit.slope() * pointsPerEpoch / scale >= FLAT_RATE;
         }
     }
 
@@ -169,16 +175,20 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         Fit valFit = Fit.of(s.valSums, s.val, s.size, trendFrom, to, Spread.SCATTER);
         Fit trainShort = Fit.of(s.trainSums, s.train, s.size, shortFrom, to, Spread.NONE);
         Fit valShort = Fit.of(s.valSums, s.val, s.size, shortFrom, to, Spread.NONE);
+        int half = to - (to - from) / 2; // the view's late half, when twice the long stretch at least
+        boolean late = to - from >= 4 * trendPoints;
         Series train = trainFit.hasSlope()
-                ? series(trainFit, trainShort, recentMedian(s.train, from, to), marks.firstTrain(), marks.bestTrain(), ppe)
+                ? series(trainFit, trainShort, late ? Fit.of(s.trainSums, s.train, s.size, half, to, Spread.NONE) : trainFit,
+                        recentMedian(s.train, from, to), marks.firstTrain(), marks.bestTrain(), ppe)
                 : Series.NONE;
         Series val = valFit.hasSlope()
-                ? series(valFit, valShort, recentMedian(s.val, from, to), marks.firstVal(), marks.bestVal(), ppe)
+                ? series(valFit, valShort, late ? Fit.of(s.valSums, s.val, s.size, half, to, Spread.NONE) : valFit,
+                        recentMedian(s.val, from, to), marks.firstVal(), marks.bestVal(), ppe)
                 : Series.NONE;
         if (!train.present() && !val.present()) {
             return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks,
-                    new Series(trainFit, trainShort, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
-                    new Series(valFit, valShort, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
+                    new Series(trainFit, trainShort, Fit.NONE, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
+                    new Series(valFit, valShort, Fit.NONE, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
                     0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch, schedule, null);
         }
         double valRiseFromBest = 0, trainDropSinceValBest = 0;
@@ -209,10 +219,10 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
                 s.current, s.sinceEpoch, schedule, train.present() ? Spike.latest(s, from, to, trendPoints, marks) : null);
     }
 
-    private static Series series(Fit fit, Fit shortFit, double now, float first, float best, double ppe) {
+    private static Series series(Fit fit, Fit shortFit, Fit viewFit, double now, float first, float best, double ppe) {
         double scale = scale(now, first, best);
         double rate = rate(shortFit, fit) * ppe / scale;
-        return new Series(fit, shortFit, trend(shortFit, fit, rate), rate, now, scale, (now - best) / riseScale(first, best),
+        return new Series(fit, shortFit, viewFit, trend(shortFit, fit, rate), rate, now, scale, (now - best) / riseScale(first, best),
                 (first - now) / Math.abs(first), oscScale(now, first, best));
     }
 

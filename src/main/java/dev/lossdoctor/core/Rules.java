@@ -81,9 +81,9 @@ final class Rules {
             ScheduleRules::stillFrozen,
             Rules::creeping,
             Rules::atChance,
-            Rules::flat,
-            Rules::underfitting,
-            Rules::learning);
+            StillRules::flat,
+            StillRules::underfitting,
+            StillRules::learning);
 
     private Rules() {
     }
@@ -147,6 +147,7 @@ final class Rules {
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
         if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+                && t.viewFit().t() >= Measures.SIGNIFICANT_T // rising over the whole view too, beyond its noise
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
@@ -255,8 +256,11 @@ final class Rules {
                 && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
         // or, slower: validation falling steadily several times faster than training
         boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
+                && (v.viewFit() == v.fit() || v.fallingOverView(m.pointsPerEpoch())) // and over the whole view, beyond its noise
                 && t.dropTotal() < 1 - NO_PROGRESS_SHARE // training never got anywhere
-                && v.dropTotal() >= DATA_ISSUE_VAL_DROP / 2 && -v.rate() >= DATA_ISSUE_RATE_RATIO * Math.max(0, -t.rate());
+                && v.dropTotal() >= DATA_ISSUE_VAL_DROP / 2
+                // (training's fall over the whole view too: its noise may hide from the stretch what validation shows)
+                && -v.rate() >= DATA_ISSUE_RATE_RATIO * Math.max(0, Math.max(-t.rate(), -t.viewFit().slope() * m.pointsPerEpoch() / t.scale()));
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
             return found(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
@@ -293,62 +297,6 @@ final class Rules {
         return Optional.empty();
     }
 
-    /** Training flat, validation not falling: a plateau (no real progress, or stuck above its best), else converged. */
-    static Optional<Finding> flat(Measures m) {
-        Series t = m.train();
-        if (t.trend() != Trend.FLAT || m.val().trend() == Trend.FALLING) {
-            return Optional.empty();
-        }
-        Landmarks all = m.all();
-        // (jumps of oscillation size are left to the oscillation rule, once it has the points)
-        if (positive(m) && t.now() >= NO_PROGRESS_SHARE * all.firstTrain() && m.points() >= 6 && m.epochs() >= 5
-                && t.fit().scatter() < OSCILLATION_AMPLITUDE * t.scale()) {
-            return found(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
-        }
-        // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
-        // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
-        double aboveBest = (t.now() - all.bestTrain() - ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
-        if (m.points() >= CONVERGED_POINTS && aboveBest > WORSE_THAN_BEST) {
-            // flat, but well above where it once was: stuck, not a good fit
-            return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
-        }
-        if (m.points() >= CONVERGED_POINTS) {
-            boolean significant = Math.abs(t.fit().t()) >= Measures.SIGNIFICANT_T;
-            Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
-            // just under the flat line: keep saying what was said, so noise does not flap it
-            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant ? f.orElse(Diagnosis.LEARNING) : f);
-        }
-        return Optional.empty();
-    }
-
-    /** A high loss falling slowly, and slowly on average since the start: the model is not learning much. */
-    static Optional<Finding> underfitting(Measures m) {
-        double falling = -m.train().rate();
-        if (!slowAndHigh(m) || falling >= SLOW_RATE) {
-            return Optional.empty();
-        }
-        Finding f = Finding.of(Diagnosis.UNDERFITTING, Why.SLOW_AND_HIGH, m.all().firstKey(),
-                clamp(0.6 + (SLOW_RATE - falling) / SLOW_RATE * 0.3));
-        if (falling >= SLOW_RATE / 1.5) {
-            return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
-        }
-        return Optional.of(nearConverged(m) ? f.orElse(Diagnosis.CONVERGED) : f);
-    }
-
-    /** What is left: learning. A fall the long stretch does not confirm may be noise: it does not end a still state. */
-    static Optional<Finding> learning(Measures m) {
-        Series t = m.train();
-        Finding f = Finding.of(Diagnosis.LEARNING, Why.FALLING, Point.NONE, 0.7);
-        if (slowAndHigh(m) && -t.rate() < 1.5 * SLOW_RATE) {
-            f = f.orElse(Diagnosis.UNDERFITTING);
-        } else if (nearConverged(m)) {
-            f = f.orElse(Diagnosis.CONVERGED); // just over the flat line
-        }
-        double fallOverStretch = -t.fit().slope() * (t.fit().n() - 1);
-        return Optional.of(f.keepingStill(Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T
-                || t.dropTotal() < 1 - NO_PROGRESS_SHARE && fallOverStretch < 3 * t.fit().scatter()));
-    }
-
     // ---------------------------------------------------------------- shared conditions
 
     /** The validation scatter a rise is judged against: only when the rise could count (else infinite). */
@@ -367,31 +315,13 @@ final class Rules {
         return !clearRise && after >= 5 && rise > Math.max(OVERFIT_RISE / 4, 2 * scatter);
     }
 
-    /** Just over the flat line (falling less than three times the flat rate), validation not falling. */
-    private static boolean nearConverged(Measures m) {
-        return -m.train().rate() < 3 * Measures.FLAT_RATE && m.points() >= CONVERGED_POINTS && m.val().trend() != Trend.FALLING;
-    }
-
-    /**
-     * Slow now, and slow on average since the start: a healthy run that has just slowed down has
-     * already come a long way; and it did come down, beyond its noise.
-     */
-    private static boolean slowAndHigh(Measures m) {
-        Series t = m.train();
-        double epochs = m.epochs();
-        float first = m.all().firstTrain();
-        return positive(m) && -t.rate() >= Measures.FLAT_RATE && epochs >= UNDERFITTING_EPOCHS
-                && t.now() >= HIGH_SHARE * first && t.dropTotal() / epochs < SLOW_RATE
-                && t.dropTotal() >= 3 * t.fit().scatter() / Math.abs(first);
-    }
-
     /** The training loss within the chance band of ln C. */
     static boolean atChanceLevel(Measures m) {
         int c = m.chanceClasses();
         return c > 0 && Math.abs(m.train().now() - Math.log(c)) <= CHANCE_BAND * Math.log(c);
     }
 
-    private static boolean positive(Measures m) {
+    static boolean positive(Measures m) {
         return m.all().firstTrain() > 0;
     }
 

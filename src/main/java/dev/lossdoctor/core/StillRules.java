@@ -1,0 +1,126 @@
+package dev.lossdoctor.core;
+
+import dev.lossdoctor.core.Finding.Why;
+import dev.lossdoctor.core.Measures.Series;
+import java.util.Optional;
+
+/**
+ * The rules of the still states and of learning, the last of {@link Rules#ORDER}: plateau,
+ * converged, underfitting, learning. Where they meet, a run's noise decides nothing: a reading on
+ * the line between two of them keeps whichever was said ({@link RawReading}), and "still improving"
+ * is judged over the whole view as well as over the recent stretch.
+ */
+final class StillRules {
+
+    private StillRules() {
+    }
+
+    /** Training flat, validation not falling: a plateau (no real progress, or stuck above its best), else converged. */
+    static Optional<Finding> flat(Measures m) {
+        Series t = m.train();
+        if (t.trend() != Trend.FLAT || m.val().trend() == Trend.FALLING) {
+            return Optional.empty();
+        }
+        Landmarks all = m.all();
+        // (jumps of oscillation size are left to the oscillation rule, once it has the points)
+        if (Rules.positive(m) && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain() && m.points() >= 6 && m.epochs() >= 5
+                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale()) {
+            Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
+            // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
+            boolean slowFall = hiddenFall(m) || creepingOverView(m);
+            return Optional.of(slowFall ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
+                    : Diagnosis.LEARNING) : f);
+        }
+        // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
+        // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
+        double aboveBest = (t.now() - all.bestTrain() - Rules.ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
+        if (m.points() >= Rules.CONVERGED_POINTS && aboveBest > Rules.WORSE_THAN_BEST) {
+            // flat, but well above where it once was: stuck, not a good fit
+            return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
+        }
+        if (m.points() >= Rules.CONVERGED_POINTS) {
+            boolean significant = Math.abs(t.fit().t()) >= Measures.SIGNIFICANT_T;
+            Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
+            // just under the flat line, or flat only because the stretch's noise hides a fall the whole
+            // view shows: keep saying what was said, so noise does not flap it
+            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
+        }
+        return Optional.empty();
+    }
+
+    /** A high loss falling slowly, and slowly on average since the start: the model is not learning much. */
+    static Optional<Finding> underfitting(Measures m) {
+        double falling = -m.train().rate();
+        if (!slowAndHigh(m) || falling >= Rules.SLOW_RATE) {
+            return Optional.empty();
+        }
+        Finding f = Finding.of(Diagnosis.UNDERFITTING, Why.SLOW_AND_HIGH, m.all().firstKey(),
+                Rules.clamp(0.6 + (Rules.SLOW_RATE - falling) / Rules.SLOW_RATE * 0.3));
+        if (falling >= Rules.SLOW_RATE / 1.5) {
+            return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
+        }
+        if (nearConverged(m)) {
+            return Optional.of(f.orElse(Diagnosis.CONVERGED));
+        }
+        // a slow fall of the stretch the whole view does not show beyond its noise: a plateau said stands
+        return Optional.of(noisyStretch(m) && !m.train().fallingOverView(m.pointsPerEpoch()) ? f.orElse(Diagnosis.PLATEAU) : f);
+    }
+
+    /** What is left: learning. A fall the long stretch or the whole view does not confirm may be noise: it does not end a still state. */
+    static Optional<Finding> learning(Measures m) {
+        Series t = m.train();
+        Finding f = Finding.of(Diagnosis.LEARNING, Why.FALLING, Point.NONE, 0.7);
+        if (slowAndHigh(m) && -t.rate() < 1.5 * Rules.SLOW_RATE) {
+            f = f.orElse(Diagnosis.UNDERFITTING);
+        } else if (nearConverged(m)) {
+            f = f.orElse(Diagnosis.CONVERGED); // just over the flat line
+        }
+        double fallOverStretch = -t.fit().slope() * (t.fit().n() - 1);
+        // and a fall of the stretch the whole view does not show beyond its noise may be noise too
+        return Optional.of(f.keepingStill(Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T
+                || noisyStretch(m) && !t.fallingOverView(m.pointsPerEpoch())
+                || t.dropTotal() < 1 - Rules.NO_PROGRESS_SHARE && fallOverStretch < 3 * t.fit().scatter()));
+    }
+
+    // ---------------------------------------------------------------- shared conditions
+
+    /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */
+    static boolean creepingOverView(Measures m) {
+        Series t = m.train();
+        double viewRate = -t.viewFit().slope() * m.pointsPerEpoch() / t.scale();
+        return Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T && t.viewFit().t() <= -5 && viewRate >= Rules.CREEP_RATE
+                && viewRate < Measures.FLAT_RATE;
+    }
+
+    /**
+     * The stretch's slope stands out from its noise, but not by far (|t| under twice the bar): what
+     * chance does now and then on a noisy curve, and never on a smooth one, whose readings stay as they were.
+     */
+    static boolean noisyStretch(Measures m) {
+        return Math.abs(m.train().fit().t()) < 2 * Measures.SIGNIFICANT_T;
+    }
+
+    /** Training flat by its noise only: the long stretch's fall insignificant, the whole view's beyond its noise. */
+    static boolean hiddenFall(Measures m) {
+        Series t = m.train();
+        return Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T && t.fallingOverView(m.pointsPerEpoch());
+    }
+
+    /** Just over the flat line (falling less than three times the flat rate), validation not falling. */
+    static boolean nearConverged(Measures m) {
+        return -m.train().rate() < 3 * Measures.FLAT_RATE && m.points() >= Rules.CONVERGED_POINTS && m.val().trend() != Trend.FALLING;
+    }
+
+    /**
+     * Slow now, and slow on average since the start: a healthy run that has just slowed down has
+     * already come a long way; and it did come down, beyond its noise.
+     */
+    static boolean slowAndHigh(Measures m) {
+        Series t = m.train();
+        double epochs = m.epochs();
+        float first = m.all().firstTrain();
+        return Rules.positive(m) && -t.rate() >= Measures.FLAT_RATE && epochs >= Rules.UNDERFITTING_EPOCHS
+                && t.now() >= Rules.HIGH_SHARE * first && t.dropTotal() / epochs < Rules.SLOW_RATE
+                && t.dropTotal() >= 3 * t.fit().scatter() / Math.abs(first);
+    }
+}
