@@ -21,7 +21,7 @@ class SweepsTest {
 
     private void send(TrainingEvent e) {
         RunState s = states.computeIfAbsent(e.runId(), RunState::new);
-        said.addAll(sweeps.apply(s, e, analyzer.apply(s, e), analyzer));
+        said.addAll(sweeps.apply(s, e, analyzer.apply(s, e), analyzer, states::get));
     }
 
     private void start(String run, String sweep) {
@@ -106,7 +106,7 @@ class SweepsTest {
         for (int e = 1; e <= 20; e++) {
             MetricsReported m = new MetricsReported("alone", (long) e, null, T0, Map.of("train_loss", 5.0, "val_loss", 5.0));
             List<DiagnosisEvent> own = analyzer.apply(s, m);
-            assertThat(sweeps.apply(s, m, own, analyzer)).isSameAs(own);
+            assertThat(sweeps.apply(s, m, own, analyzer, states::get)).isSameAs(own);
         }
         assertThat(sweeps.status(analyzer.status(s)).siblings()).isNull();
     }
