@@ -14,6 +14,7 @@ import dev.lossdoctor.core.SweepStats;
 import dev.lossdoctor.core.Sweeps;
 import dev.lossdoctor.core.SweepCodec;
 import dev.lossdoctor.io.Json;
+import dev.lossdoctor.service.DiagnosisMeters;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -58,12 +59,16 @@ class SweepTopologyTest {
     private TestOutputTopic<String, RunStatus> statuses;
 
     private void start() {
+        start(TopologyConfig.defaults());
+    }
+
+    private void start(TopologyConfig config) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "loss-doctor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("s" + System.nanoTime()).toString());
         Topics topics = Topics.defaults();
-        driver = new TopologyTestDriver(LossDoctorTopology.build(TopologyConfig.defaults()), props,
+        driver = new TopologyTestDriver(LossDoctorTopology.build(config), props,
                 Instant.parse("2026-02-01T08:00:00Z"));
         input = driver.createInputTopic(topics.metrics().name(), new StringSerializer(), new StringSerializer());
         diagnoses = driver.createOutputTopic(topics.diagnoses().name(), topics.diagnoses().keySerde().deserializer(),
@@ -302,6 +307,42 @@ class SweepTopologyTest {
             }
         }
         return out;
+    }
+
+    /**
+     * The {@code lossdoctor_runs} gauges count a lagging run as lagging (what its status shows), not
+     * as its own diagnosis underneath; once the sweep's runs finished and the grace passed, the runs
+     * and the sweep's statistics are let go, and every gauge is back to zero.
+     */
+    @Test
+    void shouldCountLaggingRunsAsLaggingAndLetTheSweepGoWhenItIsOver() {
+        DiagnosisMeters meters = new DiagnosisMeters(0);
+        start(TopologyConfig.defaults().withMetrics(meters));
+        List<Line> ordered = byProgress(lines(SWEEP));
+        send(ordered.stream().filter(l -> l.progress() != Long.MAX_VALUE).toList());
+
+        Map<String, RunStatus> latest = statuses.readKeyValuesToMap();
+        assertThat(latest).hasSize(18);
+        Map<Diagnosis, Long> shown = latest.values().stream()
+                .collect(java.util.stream.Collectors.groupingBy(RunStatus::diagnosis, java.util.stream.Collectors.counting()));
+        assertThat(shown.get(Diagnosis.LAGGING)).as("runs lagging before their ends").isGreaterThanOrEqualTo(3);
+        for (Diagnosis d : Diagnosis.values()) {
+            assertThat(meters.runs(d)).as(d.code()).isEqualTo(shown.getOrDefault(d, 0L));
+        }
+        KeyValueStore<String, ?> sweeps = driver.getKeyValueStore(LossDoctorTopology.SWEEP_STORE);
+        assertThat(sweeps.get("torch-wine")).isNotNull();
+
+        send(ordered.stream().filter(l -> l.progress() == Long.MAX_VALUE).toList());
+        assertThat(meters.runs(Diagnosis.LAGGING)).as("a finished run lags no more").isZero();
+        // the sweeper's clock (the driver's, from 08:00) 5 minutes past the sweep's last record time
+        Instant last = ordered.stream().map(Line::at).max(Comparator.naturalOrder()).orElseThrow();
+        driver.advanceWallClockTime(java.time.Duration.between(Instant.parse("2026-02-01T08:00:00Z"), last).plusMinutes(5));
+        assertThat(sweeps.get("torch-wine")).as("within the grace").isNotNull();
+        driver.advanceWallClockTime(TopologyConfig.DEFAULT_FINISHED_GRACE);
+        assertThat(sweeps.get("torch-wine")).as("all runs finished, the grace passed").isNull();
+        for (Diagnosis d : Diagnosis.values()) {
+            assertThat(meters.runs(d)).as(d.code()).isZero();
+        }
     }
 
     /** The runs' lines randomly interleaved, each run's own in its order (as each run's partition keeps them). */
