@@ -188,7 +188,8 @@ public final class SweepStats {
 
     /**
      * The verdicts the last {@link #add} (of {@code reporter}'s point) or {@link #finish} (of
-     * {@code reporter}) calls for: after a point, the reporter's own (when there is one), then, in member order, each unfinished sibling whose ranking may have moved, when its verdict
+     * {@code reporter}) calls for: after a point, the reporter's own (when there is one), then, in
+     * member order, each unfinished sibling whose ranking may have moved, when its verdict
      * moved to another checkpoint, flipped, or became final there (every run of its ranking has
      * reached the checkpoint). Only runs whose current checkpoint lies in the changed range, or
      * below it with the range within their reach, are ranked again. So once every run of a sweep

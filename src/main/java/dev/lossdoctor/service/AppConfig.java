@@ -324,7 +324,8 @@ public final class AppConfig {
         try {
             return SweepRule.DEFAULT.withPercentile(Double.parseDouble(v));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(SWEEP_PERCENTILE + " (" + origin(SWEEP_PERCENTILE) + "): '" + v + "' is not a number");
+            throw new IllegalArgumentException(SWEEP_PERCENTILE + " (" + origin(SWEEP_PERCENTILE) + "): '" + v
+                    + "' is not a number");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(SWEEP_PERCENTILE + " (" + origin(SWEEP_PERCENTILE) + "): " + e.getMessage());
         }

@@ -81,19 +81,23 @@ public record TopologyConfig(
     }
 
     public TopologyConfig withTopics(Topics t) {
-        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, cloudEvents, sweepRule);
+        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withMaxLiveRuns(int max) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics, cloudEvents, sweepRule);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withMetrics(AnalysisMetrics m) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m, cloudEvents, sweepRule);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withStateStore(StateStore store) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics, cloudEvents, sweepRule);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withSweepRule(SweepRule rule) {
@@ -102,7 +106,8 @@ public record TopologyConfig(
     }
 
     public TopologyConfig withCloudEvents(CloudEventsHeaders headers) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, headers, sweepRule);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics,
+                headers, sweepRule);
     }
 
     private static void requirePositive(String name, Duration d) {
