@@ -185,7 +185,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 if (report != null) {
                     report.event(e);
                 }
-                for (DiagnosisEvent d : sweeps.apply(state, e, analyzer.apply(state, e), analyzer)) {
+                for (DiagnosisEvent d : sweeps.apply(state, e, analyzer.apply(state, e), analyzer, runs::get)) {
                     if (report != null) {
                         report.diagnosis(d);
                     }

@@ -20,8 +20,14 @@ public final class SweepCodec {
 
     static final int STATS_MAGIC = 0x53; // 'S'
     static final int MEMBER_MAGIC = 0x4d; // 'M'
-    /** The format this release writes (and the only one so far). */
+    /** The format of a sweep run this release writes (and the only one so far). */
     public static final int FORMAT = 1;
+    /**
+     * The format of a sweep's statistics this release writes. 2 added, per run, its {@code
+     * max_epochs} and the verdict it was last given, and the sweep's last record time; 1 is still
+     * read (those read as unknown: no verdict given yet, no time).
+     */
+    public static final int STATS_FORMAT = 2;
 
     private SweepCodec() {
     }
@@ -33,8 +39,9 @@ public final class SweepCodec {
     public static byte[] encode(SweepStats s) {
         return write(out -> {
             out.writeByte(STATS_MAGIC);
-            out.writeByte(FORMAT);
+            out.writeByte(STATS_FORMAT);
             out.writeUTF(s.sweepId);
+            out.writeLong(s.lastActivityMillis);
             int n = s.members.size();
             out.writeInt(n);
             for (int m = 0; m < n; m++) {
@@ -42,6 +49,10 @@ public final class SweepCodec {
                 out.writeLong(s.reached[m]);
                 out.writeBoolean(s.finiteLoss[m]);
                 out.writeBoolean(s.bySteps[m]);
+                out.writeInt(s.maxEpochs[m]);
+                out.writeShort(s.givenAt[m]);
+                out.writeInt(s.givenOf[m]);
+                out.writeBoolean(s.givenLagging[m]);
             }
             out.writeInt(s.loss.length);
             for (int k = 0; k < s.loss.length; k++) {
@@ -55,8 +66,11 @@ public final class SweepCodec {
 
     /** @throws IllegalArgumentException when the bytes are no stored sweep of a known format */
     public static SweepStats decodeStats(byte[] bytes) {
-        return read(bytes, STATS_MAGIC, in -> {
+        return read(bytes, STATS_MAGIC, STATS_FORMAT, (in, format) -> {
             SweepStats s = new SweepStats(in.readUTF());
+            if (format >= 2) {
+                s.lastActivityMillis = in.readLong();
+            }
             int n = in.readInt();
             check(n >= 0 && n <= SweepStats.MAX_MEMBERS, "members " + n);
             for (int m = 0; m < n; m++) {
@@ -64,6 +78,12 @@ public final class SweepCodec {
                 s.reached[m] = in.readLong();
                 s.finiteLoss[m] = in.readBoolean();
                 s.bySteps[m] = in.readBoolean();
+                if (format >= 2) {
+                    s.maxEpochs[m] = in.readInt();
+                    s.givenAt[m] = in.readShort();
+                    s.givenOf[m] = in.readInt();
+                    s.givenLagging[m] = in.readBoolean();
+                }
             }
             int k = in.readInt();
             check(k >= 0 && k <= SweepStats.MAX_CHECKPOINTS, "checkpoints " + k);
@@ -121,7 +141,7 @@ public final class SweepCodec {
 
     /** @throws IllegalArgumentException when the bytes are no stored sweep run of a known format */
     public static Member decodeMember(byte[] bytes) {
-        return read(bytes, MEMBER_MAGIC, in -> {
+        return read(bytes, MEMBER_MAGIC, FORMAT, (in, format) -> {
             String sweepId = in.readUTF();
             DiagnosisEvent e = null;
             if (in.readBoolean()) {
@@ -157,7 +177,7 @@ public final class SweepCodec {
     }
 
     private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(DataInputStream in, int format) throws IOException;
     }
 
     private static byte[] write(Writer w) {
@@ -170,15 +190,16 @@ public final class SweepCodec {
         return bytes.toByteArray();
     }
 
-    private static <T> T read(byte[] bytes, int magic, Reader<T> r) {
+    /** Reads formats 1 to {@code latest}. */
+    private static <T> T read(byte[] bytes, int magic, int latest, Reader<T> r) {
         if (bytes == null || bytes.length < 2 || bytes[0] != magic) {
             throw new IllegalArgumentException("not a stored " + (magic == STATS_MAGIC ? "sweep" : "sweep run"));
         }
-        if (bytes[1] != FORMAT) {
+        if (bytes[1] < 1 || bytes[1] > latest) {
             throw new IllegalArgumentException("unknown format " + bytes[1]);
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 2, bytes.length - 2))) {
-            T t = r.read(in);
+            T t = r.read(in, bytes[1]);
             check(in.available() == 0, "trailing bytes");
             return t;
         } catch (IOException | RuntimeException e) {

@@ -50,6 +50,26 @@ public final class SweepStats {
     float[][] loss = new float[0][];
     /** [checkpoint][member]: minus the best validation score up to the checkpoint (NaN: none yet). */
     float[][] score = new float[0][];
+    /** Per member: its {@code max_epochs} (-1: unknown), for its warm-up when a sibling's point re-ranks it. */
+    int[] maxEpochs = new int[0];
+    /**
+     * Per member: the verdict it was last given, as far as deciding whether to give it a new one
+     * goes: its checkpoint (-1: none yet), the siblings counted and whether it lagged.
+     */
+    int[] givenAt = new int[0];
+    int[] givenOf = new int[0];
+    boolean[] givenLagging = new boolean[0];
+    /** The latest record time of the sweep's points and ends (epoch millis; for expiring the sweep). */
+    long lastActivityMillis = Long.MIN_VALUE;
+    /** The checkpoints the last {@link #add} or {@link #finish} may have changed a ranking at (empty when lo > hi). */
+    private int touchedLo = 1;
+    private int touchedHi = 0;
+    /** Whether the last change was a point (then its run gets a verdict), not an end. */
+    private boolean byPoint;
+
+    /** A verdict on one run of the sweep. */
+    public record Verdict(String runId, Siblings siblings) {
+    }
 
     public SweepStats(String sweepId) {
         this.sweepId = sweepId;
@@ -74,11 +94,39 @@ public final class SweepStats {
         return i >= 0 ? i : -i - 2;
     }
 
+    /** Whether every run of the sweep has finished (a sweep with no runs has not). */
+    public boolean allFinished() {
+        for (int m = 0; m < members.size(); m++) {
+            if (reached[m] != Long.MAX_VALUE) {
+                return false;
+            }
+        }
+        return !members.isEmpty();
+    }
+
+    /** The latest record time of the sweep's points and ends (Long.MIN_VALUE: none). */
+    public long lastActivityMillis() {
+        return lastActivityMillis;
+    }
+
+    /** Notes a record time of the sweep (the latest one stands). */
+    public void active(long recordMillis) {
+        lastActivityMillis = Math.max(lastActivityMillis, recordMillis);
+    }
+
     /**
      * Adds a point of run {@code runId}; false when the sweep is full and the run is not one of
      * its members (nothing is kept then).
      */
     public boolean add(String runId, Point p) {
+        return add(runId, p, null);
+    }
+
+    /** Adds a point of run {@code runId}, whose {@code max_epochs} is {@code maxEpochs} (null: unknown). */
+    public boolean add(String runId, Point p, Integer maxEpochs) {
+        touchedLo = 1;
+        touchedHi = 0;
+        byPoint = true;
         long x = p.x();
         if (x < 0) {
             return index.containsKey(runId);
@@ -87,19 +135,38 @@ public final class SweepStats {
         if (m < 0) {
             return false;
         }
+        if (maxEpochs != null) {
+            this.maxEpochs[m] = maxEpochs;
+        }
+        long before = reached[m];
+        boolean tableBefore = byLossTable(m);
         reached[m] = Math.max(reached[m], x);
         bySteps[m] = p.epoch() == Point.NONE;
         growTo(Math.min(MAX_CHECKPOINTS - 1, ceilIndex(x)));
         int from = ceilIndex(x);
+        boolean lowered = false;
         if (p.hasVal()) {
             float v = Float.isFinite(p.val()) ? p.val() : Float.POSITIVE_INFINITY;
             finiteLoss[m] |= Float.isFinite(p.val());
-            lower(loss, from, m, v);
+            lowered = lower(loss, from, m, v);
         }
         if ((p.flags() & Point.HAS_VAL_SCORE) != 0 && Float.isFinite(p.valScore())) {
-            lower(score, from, m, -p.valScore());
+            lowered |= lower(score, from, m, -p.valScore());
         }
+        // the run counts from here at the checkpoints it newly reached, and with new values from its point's on
+        // (a run that changed tables leaves one ranking and joins the other at every checkpoint it reached)
+        int newly = ceilIndex(before + 1);
+        touched(tableBefore != byLossTable(m) ? 0 : lowered ? Math.min(newly, from) : newly, floorIndex(reached[m]));
         return true;
+    }
+
+    private void touched(int lo, int hi) {
+        touchedLo = lo;
+        touchedHi = Math.min(hi, loss.length - 1);
+    }
+
+    private boolean byLossTable(int m) {
+        return finiteLoss[m] || !hasAny(score, m);
     }
 
     /**
@@ -108,10 +175,73 @@ public final class SweepStats {
      * checkpoints would rank a run among the few still going, ever stricter.
      */
     public void finish(String runId) {
+        touchedLo = 1;
+        touchedHi = 0;
+        byPoint = false;
         Integer m = index.get(runId);
-        if (m != null && reached[m] >= 0) {
+        if (m != null && reached[m] >= 0 && reached[m] != Long.MAX_VALUE) {
+            long before = reached[m];
             reached[m] = Long.MAX_VALUE;
+            touched(ceilIndex(before + 1), loss.length - 1);
         }
+    }
+
+    /**
+     * The verdicts the last {@link #add} (of {@code reporter}'s point) or {@link #finish} (of
+     * {@code reporter}) calls for: after a point, the reporter's own (when there is one), then, in
+     * member order, each unfinished sibling whose ranking may have moved, when its ranking is
+     * final (every run of its ranking has reached its checkpoint) and differs from the verdict it
+     * was last given. Only runs whose current checkpoint lies in the changed range, or below it
+     * with the range within their reach, are ranked again. So once every run of a sweep has
+     * reported an epoch, each run's latest verdict is the one the full set of points gives,
+     * whatever order they came in.
+     */
+    public List<Verdict> verdicts(String reporter, SweepRule rule) {
+        List<Verdict> out = new ArrayList<>();
+        Integer r = index.get(reporter);
+        if (r != null && byPoint) {
+            Siblings own = verdict(r, rule);
+            if (own != null) {
+                give(r, own);
+                out.add(new Verdict(reporter, own));
+            }
+        }
+        for (int j = 0; j < members.size() && touchedLo <= touchedHi; j++) {
+            if ((r != null && j == r) || reached[j] < 0 || reached[j] == Long.MAX_VALUE
+                    || floorIndex(reached[j]) < touchedLo || givenAt[j] > touchedHi) {
+                continue;
+            }
+            Siblings v = verdict(j, rule);
+            if (v == null) {
+                continue;
+            }
+            // only a final ranking (every sibling there): one on the first five to arrive would stop
+            // runs on the luck of the order (the best run of 2 of the 18 bench sweeps was stopped so)
+            boolean last = v.of() == rankedWith(j) + 1;
+            if (last && (floorIndex(v.at()) != givenAt[j] || v.lagging() != givenLagging[j] || v.of() != givenOf[j])) {
+                give(j, v);
+                out.add(new Verdict(members.get(j), v));
+            }
+        }
+        return out;
+    }
+
+    private void give(int m, Siblings v) {
+        givenAt[m] = floorIndex(v.at());
+        givenOf[m] = v.of();
+        givenLagging[m] = v.lagging();
+    }
+
+    /** The other runs of {@code m}'s ranking (the same table): all that a checkpoint of it can count. */
+    private int rankedWith(int m) {
+        boolean byLoss = byLossTable(m);
+        int n = 0;
+        for (int j = 0; j < members.size(); j++) {
+            if (j != m && reached[j] >= 0 && byLossTable(j) == byLoss) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The first checkpoint at or after {@code x}. */
@@ -120,13 +250,17 @@ public final class SweepStats {
         return i >= 0 ? i : Math.min(MAX_CHECKPOINTS, -i - 1);
     }
 
-    private static void lower(float[][] table, int from, int m, float v) {
+    /** Whether any value changed. */
+    private static boolean lower(float[][] table, int from, int m, float v) {
+        boolean changed = false;
         for (int k = from; k < table.length; k++) {
             float old = table[k][m];
             if (Float.isNaN(old) || v < old) {
                 table[k][m] = v;
+                changed = true;
             }
         }
+        return changed;
     }
 
     int member(String runId) {
@@ -144,6 +278,12 @@ public final class SweepStats {
         reached[n] = -1;
         finiteLoss = Arrays.copyOf(finiteLoss, n + 1);
         bySteps = Arrays.copyOf(bySteps, n + 1);
+        maxEpochs = Arrays.copyOf(maxEpochs, n + 1);
+        maxEpochs[n] = -1;
+        givenAt = Arrays.copyOf(givenAt, n + 1);
+        givenAt[n] = -1;
+        givenOf = Arrays.copyOf(givenOf, n + 1);
+        givenLagging = Arrays.copyOf(givenLagging, n + 1);
         loss = widen(loss, n + 1);
         score = widen(score, n + 1);
         return n;
@@ -191,6 +331,14 @@ public final class SweepStats {
         if (m == null || reached[m] < 0) {
             return null;
         }
+        return verdict(m, maxEpochs, rule);
+    }
+
+    private Siblings verdict(int m, SweepRule rule) {
+        return verdict(m, maxEpochs[m] < 0 ? null : maxEpochs[m], rule);
+    }
+
+    private Siblings verdict(int m, Integer maxEpochs, SweepRule rule) {
         boolean byScore = !finiteLoss[m] && hasAny(score, m);
         float[][] table = byScore ? score : loss;
         long warmup = rule.warmup(bySteps[m] ? null : maxEpochs);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The sweeps of the runs {@code analyze} is given, in one process: each sweep's
@@ -34,9 +35,12 @@ public final class Sweeps {
 
     /**
      * The diagnosis events of one of a run's events, given {@code own}, what its own analysis said
-     * ({@link RunAnalyzer#apply}): unchanged for a run of no sweep.
+     * ({@link RunAnalyzer#apply}): unchanged for a run of no sweep. A point (or end) of a run of a
+     * sweep may also move its siblings' verdicts ({@link SweepStats#verdicts}): their events follow,
+     * said on their states ({@code states}: a run's state by its id, null when unknown).
      */
-    public List<DiagnosisEvent> apply(RunState state, TrainingEvent event, List<DiagnosisEvent> own, RunAnalyzer analyzer) {
+    public List<DiagnosisEvent> apply(RunState state, TrainingEvent event, List<DiagnosisEvent> own, RunAnalyzer analyzer,
+                                      Function<String, RunState> states) {
         String runId = state.runId();
         if (sweepId(event) != null) {
             sweepOf.putIfAbsent(runId, sweepId(event));
@@ -47,15 +51,23 @@ public final class Sweeps {
         }
         SiblingOverlay overlay = overlays.computeIfAbsent(runId, k -> new SiblingOverlay());
         List<DiagnosisEvent> out = new ArrayList<>(overlay.own(state, own, analyzer, event.timestamp()));
+        SweepStats stats = sweeps.computeIfAbsent(sweep, SweepStats::new);
+        List<SweepStats.Verdict> verdicts = List.of();
         if (event instanceof MetricsReported m) {
             Point p = Points.from(m);
-            SweepStats stats = sweeps.computeIfAbsent(sweep, SweepStats::new);
-            if (p != null && stats.add(runId, p)) {
-                Siblings verdict = stats.verdict(runId, state.config().maxEpochs(), rule);
-                out.addAll(overlay.verdict(state, verdict, analyzer, m.timestamp()));
+            if (p != null && stats.add(runId, p, state.config().maxEpochs())) {
+                verdicts = stats.verdicts(runId, rule);
             }
         } else if (event instanceof RunFinished) {
-            sweeps.computeIfAbsent(sweep, SweepStats::new).finish(runId);
+            stats.finish(runId);
+            verdicts = stats.verdicts(runId, rule);
+        }
+        for (SweepStats.Verdict v : verdicts) {
+            RunState of = v.runId().equals(runId) ? state : states.apply(v.runId());
+            SiblingOverlay o = overlays.get(v.runId());
+            if (of != null && o != null) {
+                out.addAll(o.verdict(of, v.siblings(), analyzer, event.timestamp()));
+            }
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.lossdoctor.service;
 
+import dev.lossdoctor.core.SweepRule;
 import dev.lossdoctor.streams.AnalysisMetrics;
 import dev.lossdoctor.streams.CloudEventsHeaders;
 import dev.lossdoctor.streams.TopologyConfig;
@@ -67,6 +68,7 @@ public final class AppConfig {
     public static final String IDLE_AFTER = "idle.after";
     public static final String SWEEP_INTERVAL = "sweep.interval";
     public static final String MAX_LIVE_RUNS = "max.live.runs";
+    public static final String SWEEP_PERCENTILE = "sweep.percentile";
     public static final String STATE_STORE = "state.store";
     public static final String MAX_RUN_GAUGES = "max.run.gauges";
     public static final String STARTUP_TIMEOUT = "startup.timeout";
@@ -111,6 +113,7 @@ public final class AppConfig {
     private final Duration finishedGrace;
     private final Duration idleAfter;
     private final Duration sweepInterval;
+    private final SweepRule sweepRule;
     private final int maxLiveRuns;
     private final TopologyConfig.StateStore stateStore;
     private final int maxRunGauges;
@@ -140,6 +143,7 @@ public final class AppConfig {
         idleAfter = duration(IDLE_AFTER);
         sweepInterval = duration(SWEEP_INTERVAL);
         maxLiveRuns = integer(MAX_LIVE_RUNS, 1, Integer.MAX_VALUE);
+        sweepRule = parseSweepRule();
         stateStore = stateStore(required(STATE_STORE));
         maxRunGauges = integer(MAX_RUN_GAUGES, 0, Integer.MAX_VALUE);
         startupTimeout = duration(STARTUP_TIMEOUT);
@@ -306,7 +310,25 @@ public final class AppConfig {
 
     public TopologyConfig topologyConfig(AnalysisMetrics metrics) {
         return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics)
-                .withCloudEvents(cloudEvents);
+                .withCloudEvents(cloudEvents).withSweepRule(sweepRule);
+    }
+
+    /** When a run of a sweep is lagging: the default rule at the {@code sweep.percentile} set. */
+    public SweepRule sweepRule() {
+        return sweepRule;
+    }
+
+    /** {@code sweep.percentile}: a number in (0, 100), as {@code analyze --sweep-percentile} takes it. */
+    private SweepRule parseSweepRule() {
+        String v = required(SWEEP_PERCENTILE);
+        try {
+            return SweepRule.DEFAULT.withPercentile(Double.parseDouble(v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(SWEEP_PERCENTILE + " (" + origin(SWEEP_PERCENTILE) + "): '" + v
+                    + "' is not a number");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(SWEEP_PERCENTILE + " (" + origin(SWEEP_PERCENTILE) + "): " + e.getMessage());
+        }
     }
 
     /** {@code cloudevents.headers}: CloudEvents attributes as headers on published records (binary content mode). */

@@ -103,6 +103,10 @@ public final class ConfigKeys {
                     null, "how often the sweeper runs (wall clock)"),
             key(AppConfig.MAX_LIVE_RUNS, Integer.toString(TopologyConfig.DEFAULT_MAX_LIVE_RUNS), "--max-live-runs", "N",
                     null, "most runs held per instance; past it the idlest are evicted"),
+            key(AppConfig.SWEEP_PERCENTILE, "20", "--sweep-percentile", "P",
+                    null, "a run of a sweep (`config.sweep_id`) is `lagging` when its best validation loss is worse than "
+                            + "this percentile of its siblings' at the same epoch (20: outside their best fifth; 50: the "
+                            + "median), as `analyze --sweep-percentile`"),
             key(AppConfig.STATE_STORE, "rocksdb", null, null,
                     null, "where the runs' states live: `rocksdb` (local disk, little heap, a restart reads only the "
                             + "changelog's tail) or `memory` (the heap, about 1.1 KB per run with a full window; no disk "

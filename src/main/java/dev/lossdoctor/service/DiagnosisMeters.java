@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>{@code lossdoctor_events_total{outcome="accepted"|"rejected"}}</li>
  *   <li>{@code lossdoctor_diagnoses_total{diagnosis,severity}}: diagnosis events emitted</li>
- *   <li>{@code lossdoctor_runs{diagnosis}}: runs held by this instance, by current diagnosis (all codes, 0 when none)</li>
+ *   <li>{@code lossdoctor_runs{diagnosis}}: runs held by this instance, by the diagnosis they show (lagging for a
+ *       run of a sweep that lags; all codes, 0 when none)</li>
  *   <li>{@code lossdoctor_runs_evicted_total{reason="finished"|"idle"|"capacity"}}</li>
  *   <li>{@code lossdoctor_processing_lag_seconds}: now minus the timestamp of the latest record analysed</li>
  *   <li>per run, for at most {@code maxRunGauges} runs: {@code lossdoctor_run_train_loss{run_id}},

@@ -14,6 +14,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -30,10 +31,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class HeldRuns {
 
-    /** What the sweeper and the cap need to know about a run without reading its state. */
+    /**
+     * What the sweeper, the cap and the metrics need to know about a run without reading its state;
+     * {@code current} is the diagnosis the run shows ({@code lagging} over its own, for a run of a
+     * sweep that lags), as its status and the {@code lossdoctor_runs} gauges count it.
+     */
     record Summary(Diagnosis current, long lastActivityMillis, boolean finished) {
-        static Summary of(RunState s) {
-            return new Summary(diagnosisOf(s), s.lastActivityMillis(), s.finished());
+        static Summary of(RunState s, boolean lagging) {
+            return new Summary(lagging ? Diagnosis.LAGGING : diagnosisOf(s), s.lastActivityMillis(), s.finished());
         }
     }
 
@@ -64,6 +69,8 @@ final class HeldRuns {
      * @param instanceRuns the runs held by all tasks of this instance (shared between them), for the cap
      */
     private Consumer<String> alsoEvict = runId -> { };
+    /** Whether a run shows lagging (its sweep overlay); none by default. */
+    private Predicate<String> lagging = runId -> false;
 
     HeldRuns(KeyValueStore<String, RunState> store, AtomicInteger instanceRuns, AnalysisMetrics metrics) {
         this.store = store;
@@ -85,7 +92,7 @@ final class HeldRuns {
                 if (kv.value == null) {
                     unreadable.add(kv.key); // logged by RunStateSerde
                 } else {
-                    hold(kv.key, Summary.of(kv.value));
+                    hold(kv.key, Summary.of(kv.value, lagging.test(kv.key)));
                 }
             }
         }
@@ -129,7 +136,7 @@ final class HeldRuns {
     void put(RunState state) {
         changed.add(state.runId());
         recent.put(state.runId(), state);
-        if (summaries.put(state.runId(), Summary.of(state)) == null) {
+        if (summaries.put(state.runId(), Summary.of(state, lagging.test(state.runId()))) == null) {
             instanceRuns.incrementAndGet();
         }
     }
@@ -140,6 +147,22 @@ final class HeldRuns {
             store.put(runId, recent.get(runId));
         }
         changed.clear();
+    }
+
+    /** Which runs show lagging over their own diagnosis: set before {@link #load}. */
+    void showsLagging(Predicate<String> lagging) {
+        this.lagging = lagging;
+    }
+
+    /** The diagnosis a held run shows (null: not held). */
+    Diagnosis shown(String runId) {
+        Summary s = summaries.get(runId);
+        return s == null ? null : s.current();
+    }
+
+    /** The run's lagging changed: its summary shows it from now on (its state is unchanged). */
+    void reshow(RunState state) {
+        summaries.computeIfPresent(state.runId(), (id, s) -> Summary.of(state, lagging.test(id)));
     }
 
     /** What else goes with an evicted run (its sweep membership). */

@@ -1,7 +1,6 @@
 package dev.lossdoctor.streams;
 
 import dev.lossdoctor.core.TrainingEvent;
-import dev.lossdoctor.core.SweepRule;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -112,7 +111,7 @@ public final class LossDoctorTopology {
         KStream<String, Object> verdictOutputs = runOutputs
                 .mapValues(value -> (SweepPoint) value, Named.as(TO_SWEEP))
                 .repartition(Repartitioned.with(Serdes.String(), new SweepRecordSerdes.Points()).withName(BY_SWEEP_ID))
-                .process(new SweepProcessor.Supplier(SWEEP_STORE, config, SweepRule.DEFAULT), Named.as(SWEEP_ANALYZER))
+                .process(new SweepProcessor.Supplier(SWEEP_STORE, config), Named.as(SWEEP_ANALYZER))
                 .repartition(Repartitioned.with(Serdes.String(), new SweepRecordSerdes.Verdicts()).withName(SWEEP_VERDICTS))
                 .process(new SiblingVerdictProcessor.Supplier(runs, LAGGING_DIAGNOSES_SINK, LAGGING_STATUS_SINK),
                         Named.as(SIBLING_VERDICTS), RUN_STATE_STORE, SWEEP_MEMBER_STORE);

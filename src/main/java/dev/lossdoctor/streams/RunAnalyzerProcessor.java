@@ -56,6 +56,8 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
      * no store read per record: loaded when the task starts, changed only here.
      */
     private final Set<String> memberIds = new java.util.HashSet<>();
+    /** The members that show lagging now, for the run counts by diagnosis (loaded with the ids, changed only here). */
+    private final Set<String> laggingIds = new java.util.HashSet<>();
 
     private RunAnalyzerProcessor(String storeName, String membersStoreName, String diagnosesSink, String statusSink,
                                  String sweepSink, TopologyConfig config, AtomicInteger instanceRuns,
@@ -73,19 +75,26 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
     @Override
     public void init(ProcessorContext<String, Object> context) {
         super.init(context);
+        members = context.getStateStore(membersStoreName);
+        try (var all = members.all()) {
+            all.forEachRemaining(kv -> {
+                memberIds.add(kv.key);
+                if (kv.value != null && kv.value.overlay().lagging()) {
+                    laggingIds.add(kv.key);
+                }
+            });
+        }
         KeyValueStore<String, RunState> store = context.getStateStore(storeName);
         runs = new HeldRuns(store, instanceRuns, config.metrics());
+        runs.showsLagging(laggingIds::contains);
         runs.load();
         BeforeCommitStore.of(store).beforeCommit(runs::writeChanged);
         outputs = new RunOutputs(context, diagnosesSink, statusSink, analyzer, config.metrics(), config.cloudEvents());
-        members = context.getStateStore(membersStoreName);
-        try (var all = members.all()) {
-            all.forEachRemaining(kv -> memberIds.add(kv.key));
-        }
         runs.whenEvicted(runId -> { // a run that comes back starts afresh, outside its sweep's overlay too
             if (memberIds.remove(runId)) {
                 members.delete(runId);
             }
+            laggingIds.remove(runId);
         });
         byTask.put(context.taskId(), this);
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
@@ -101,7 +110,7 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
             makeRoom();
             state = new RunState(record.key());
         } else {
-            previous = HeldRuns.diagnosisOf(state);
+            previous = shownBefore(state);
         }
         List<DiagnosisEvent> events;
         RunState fallback = runs.fallback(state);
@@ -141,13 +150,19 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
             return;
         }
         List<DiagnosisEvent> shown = member.overlay().own(state, events, analyzer, eventTime);
-        storeMember(state.runId(), member);
+        storeMember(state, member);
         outputs.publish(state, previous, shown, timestamp, member.overlay()::status);
     }
 
     /** The sweeper's events (a run marked stalled), as {@link #process} publishes a run's own. */
     private void publishOwn(RunState state, Diagnosis previous, List<DiagnosisEvent> events, long timestamp) {
         publish(state, previous, events, timestamp, storedMember(state.runId()), Instant.ofEpochMilli(timestamp));
+    }
+
+    /** The diagnosis a held run shows, before an update (its own, or lagging over it). */
+    private Diagnosis shownBefore(RunState state) {
+        Diagnosis shown = runs.shown(state.runId());
+        return shown != null ? shown : HeldRuns.diagnosisOf(state);
     }
 
     /** The run's sweep membership: the stored one, or a new one when this event is a start naming a sweep. */
@@ -164,9 +179,14 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         return memberIds.contains(runId) ? members.get(runId) : null;
     }
 
-    private void storeMember(String runId, SweepCodec.Member member) {
+    private void storeMember(RunState state, SweepCodec.Member member) {
+        String runId = state.runId();
         members.put(runId, member);
         memberIds.add(runId);
+        boolean changed = member.overlay().lagging() ? laggingIds.add(runId) : laggingIds.remove(runId);
+        if (changed) {
+            runs.reshow(state);
+        }
     }
 
     /** A sweep's verdict on one of this task's runs: lagging starts or ends ({@link SiblingOverlay#verdict}). */
@@ -176,9 +196,9 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         if (state == null || member == null) {
             return; // evicted meanwhile: nothing to show it on
         }
-        Diagnosis previous = HeldRuns.diagnosisOf(state);
+        Diagnosis previous = shownBefore(state);
         List<DiagnosisEvent> events = member.overlay().verdict(state, verdict.siblings(), analyzer, verdict.at());
-        storeMember(verdict.runId(), member);
+        storeMember(state, member);
         if (!events.isEmpty()) {
             verdictOutputs.publish(state, previous, events, timestamp, member.overlay()::status);
         }

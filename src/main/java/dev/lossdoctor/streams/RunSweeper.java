@@ -61,7 +61,7 @@ final class RunSweeper implements Punctuator {
             if (state == null) {
                 continue;
             }
-            Diagnosis previous = HeldRuns.diagnosisOf(state);
+            Diagnosis previous = runs.shown(runId);
             RunState fallback = runs.fallback(state);
             Optional<DiagnosisEvent> stalled;
             try {

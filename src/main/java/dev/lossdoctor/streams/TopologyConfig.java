@@ -1,5 +1,6 @@
 package dev.lossdoctor.streams;
 
+import dev.lossdoctor.core.SweepRule;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param maxLiveRuns the most runs one instance holds; past it the idlest are evicted
  * @param stateStore where the runs' states live (each way backed by its changelog topic)
  * @param cloudEvents the CloudEvents headers put on published records ({@link CloudEventsHeaders#OFF}: none)
+ * @param sweepRule when a run of a sweep is {@code lagging} (its percentile is {@code sweep.percentile})
  */
 public record TopologyConfig(
         Topics topics,
@@ -24,7 +26,8 @@ public record TopologyConfig(
         int maxLiveRuns,
         StateStore stateStore,
         AnalysisMetrics metrics,
-        CloudEventsHeaders cloudEvents) {
+        CloudEventsHeaders cloudEvents,
+        SweepRule sweepRule) {
 
     /** Where the runs' states live. */
     public enum StateStore {
@@ -50,11 +53,19 @@ public record TopologyConfig(
         this(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, CloudEventsHeaders.OFF);
     }
 
+    /** With the default sweep rule. */
+    public TopologyConfig(Topics topics, Duration stallAfter, Duration finishedGrace, Duration idleAfter, Duration sweepInterval,
+                          int maxLiveRuns, StateStore stateStore, AnalysisMetrics metrics, CloudEventsHeaders cloudEvents) {
+        this(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, cloudEvents,
+                SweepRule.DEFAULT);
+    }
+
     public TopologyConfig {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(cloudEvents, "cloudEvents");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(stateStore, "stateStore");
+        Objects.requireNonNull(sweepRule, "sweepRule");
         requirePositive("stallAfter", stallAfter);
         requirePositive("finishedGrace", finishedGrace);
         requirePositive("idleAfter", idleAfter);
@@ -70,23 +81,33 @@ public record TopologyConfig(
     }
 
     public TopologyConfig withTopics(Topics t) {
-        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, cloudEvents);
+        return new TopologyConfig(t, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withMaxLiveRuns(int max) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics, cloudEvents);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, max, stateStore, metrics,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withMetrics(AnalysisMetrics m) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m, cloudEvents);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, m,
+                cloudEvents, sweepRule);
     }
 
     public TopologyConfig withStateStore(StateStore store) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics, cloudEvents);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, store, metrics,
+                cloudEvents, sweepRule);
+    }
+
+    public TopologyConfig withSweepRule(SweepRule rule) {
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics,
+                cloudEvents, rule);
     }
 
     public TopologyConfig withCloudEvents(CloudEventsHeaders headers) {
-        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics, headers);
+        return new TopologyConfig(topics, stallAfter, finishedGrace, idleAfter, sweepInterval, maxLiveRuns, stateStore, metrics,
+                headers, sweepRule);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class SweepCodecTest {
 
     static final Path GOLDEN = Path.of("src/test/resources/codec/sweep/v1");
+    static final Path GOLDEN_V2 = Path.of("src/test/resources/codec/sweep/v2");
     private static final SweepRule RULE = SweepRule.DEFAULT;
 
     private static Point val(long epoch, double v) {
@@ -32,10 +33,13 @@ class SweepCodecTest {
         for (int r = 0; r < 7; r++) {
             int last = r == 3 ? 10 : 40;
             for (int e = 1; e <= last; e++) {
-                s.add("r" + r, val(e, 0.1 * r + (r == 6 ? 2.0 : 1.0) / e));
+                s.add("r" + r, val(e, 0.1 * r + (r == 6 ? 2.0 : 1.0) / e), r == 6 ? 40 : null);
+                s.verdicts("r" + r, RULE);
+                s.active(1_764_151_200_000L + 60_000L * e);
             }
         }
         s.finish("r3");
+        s.verdicts("r3", RULE);
         for (int e = 1; e <= 12; e++) {
             s.add("acc0", score(e, 0.5 + 0.01 * e));
             s.add("acc1", score(e, 0.4 + 0.01 * e));
@@ -46,6 +50,7 @@ class SweepCodecTest {
     private static void assertSameVerdicts(SweepStats a, SweepStats b) {
         assertThat(b.sweepId()).isEqualTo(a.sweepId());
         assertThat(b.members).isEqualTo(a.members);
+        assertThat(b.allFinished()).isEqualTo(a.allFinished());
         for (String run : a.members) {
             for (Integer max : new Integer[] {null, 40}) {
                 assertThat(b.verdict(run, max, RULE)).as(run).isEqualTo(a.verdict(run, max, RULE));
@@ -97,13 +102,32 @@ class SweepCodecTest {
         assertThatThrownBy(() -> SweepCodec.decodeStats(cut)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** Format 1 as committed keeps decoding to the same statistics (regenerate only for a new format, beside it). */
+    /** Format 1 as committed keeps decoding to the same statistics, its runs' given verdicts and times unknown. */
     @Test
     void shouldStillReadFormatOne() throws IOException {
+        SweepStats read = SweepCodec.decodeStats(Files.readAllBytes(GOLDEN));
+        assertSameVerdicts(sweep(), read);
+        assertThat(read.lastActivityMillis()).isEqualTo(Long.MIN_VALUE);
+        assertThat(read.givenAt).containsOnly(-1);
+        assertThat(read.maxEpochs).containsOnly(-1);
+    }
+
+    /**
+     * Format 2 as committed keeps decoding to the same statistics, with each run's max_epochs, the
+     * verdict it was last given and the sweep's last record time (regenerate only for a new format, beside it).
+     */
+    @Test
+    void shouldStillReadFormatTwo() throws IOException {
         if (Boolean.getBoolean("lossdoctor.writeSweepGolden")) {
-            Files.createDirectories(GOLDEN.getParent());
-            Files.write(GOLDEN, SweepCodec.encode(sweep()));
+            Files.write(GOLDEN_V2, SweepCodec.encode(sweep()));
         }
-        assertSameVerdicts(sweep(), SweepCodec.decodeStats(Files.readAllBytes(GOLDEN)));
+        SweepStats original = sweep(), read = SweepCodec.decodeStats(Files.readAllBytes(GOLDEN_V2));
+        assertSameVerdicts(original, read);
+        assertThat(read.lastActivityMillis()).isEqualTo(original.lastActivityMillis()).isEqualTo(1_764_151_200_000L + 2_400_000L);
+        assertThat(read.maxEpochs).isEqualTo(original.maxEpochs).contains(40);
+        assertThat(read.givenAt).isEqualTo(original.givenAt).contains(SweepStats.floorIndex(40));
+        assertThat(read.givenOf).isEqualTo(original.givenOf);
+        assertThat(read.givenLagging).isEqualTo(original.givenLagging);
+        assertThat(SweepCodec.encode(read)).isEqualTo(Files.readAllBytes(GOLDEN_V2));
     }
 }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -15,7 +18,9 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * Sibling verdicts do not depend on arrival order once every sibling has reported the epoch: any
  * order of the sweep's points (duplicates and late points included) gives the same verdict for
- * every run, and it is the verdict computed from the curves directly.
+ * every run, and it is the verdict computed from the curves directly; and the verdicts the sweep
+ * gives out as the points come ({@link SweepStats#verdicts}: each run's latest) are those too,
+ * whichever order the runs' points were interleaved in.
  */
 class SweepVerdictProperties {
 
@@ -71,6 +76,95 @@ class SweepVerdictProperties {
             assertThat(a.verdict(c.run, null, rule)).as(c.run).isEqualTo(expected);
             assertThat(b.verdict(c.run, null, rule)).as(c.run).isEqualTo(expected);
         }
+    }
+
+    /**
+     * Each run's latest verdict, as the sweep gives them out ({@link SweepStats#verdicts}), at every
+     * cut where all runs have reported exactly their epochs up to it: the runs' points are
+     * interleaved at random between two cuts (each run's own in order, as its partition keeps
+     * them), yet any two interleavings give every run the same verdict at every cut, the one the
+     * curves up to it give.
+     */
+    @Property(tries = 120, seed = "31415")
+    void verdictsGivenOutAreTheSameWhateverTheInterleavingOnceEveryRunReportedAnEpoch(
+            @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
+            @ForAll @IntRange(min = 6, max = 12) int runs,
+            @ForAll @IntRange(min = 4, max = 45) int epochs,
+            @ForAll @IntRange(min = 20, max = 80) int percentile,
+            @ForAll long orderA,
+            @ForAll long orderB) {
+        List<Curve> curves = sweep(seed, runs, epochs);
+        SweepRule rule = SweepRule.DEFAULT.withPercentile(percentile);
+        List<Integer> cuts = cuts(new Random(seed), epochs);
+        List<Map<String, Siblings>> a = givenAtCuts(curves, cuts, rule, new Random(orderA));
+        List<Map<String, Siblings>> b = givenAtCuts(curves, cuts, rule, new Random(orderB));
+        int ranked = 0;
+        for (int i = 0; i < cuts.size(); i++) {
+            Map<String, Siblings> expected = new TreeMap<>();
+            for (Curve c : curves) {
+                Siblings d = direct(curves, c, cuts.get(i), rule);
+                if (d != null) {
+                    expected.put(c.run, d);
+                }
+            }
+            assertThat(a.get(i)).as("cut at epoch " + cuts.get(i)).isEqualTo(expected);
+            assertThat(b.get(i)).as("cut at epoch " + cuts.get(i)).isEqualTo(a.get(i));
+            ranked += expected.size();
+        }
+        assertThat(ranked).as("runs ranked at the last cut").isGreaterThanOrEqualTo(
+                epochs >= rule.warmup(null) ? runs : 0);
+    }
+
+    /** Some epochs (about one in three) and the last one. */
+    static List<Integer> cuts(Random rnd, int epochs) {
+        List<Integer> cuts = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            if (rnd.nextInt(3) == 0) {
+                cuts.add(e);
+            }
+        }
+        cuts.add(epochs);
+        return cuts;
+    }
+
+    /**
+     * The runs' points interleaved at random between two cuts, each run's own in order: for each
+     * run, its points after the previous cut up to this one.
+     */
+    static List<Object[]> interleaved(List<Curve> curves, int from, int to, Random rnd) {
+        List<ArrayDeque<Object[]>> queues = new ArrayList<>();
+        for (Curve c : curves) {
+            ArrayDeque<Object[]> q = new ArrayDeque<>();
+            for (int e = from; e <= to; e++) {
+                q.add(new Object[] {c.run, new Point(e, Point.NONE, Float.NaN, c.val[e], Float.NaN, Point.HAS_VAL)});
+            }
+            queues.add(q);
+        }
+        List<Object[]> out = new ArrayList<>();
+        while (!queues.isEmpty()) {
+            int i = rnd.nextInt(queues.size());
+            out.add(queues.get(i).poll());
+            if (queues.get(i).isEmpty()) {
+                queues.remove(i);
+            }
+        }
+        return out;
+    }
+
+    private static List<Map<String, Siblings>> givenAtCuts(List<Curve> curves, List<Integer> cuts, SweepRule rule, Random rnd) {
+        SweepStats stats = new SweepStats("s");
+        Map<String, Siblings> latest = new TreeMap<>();
+        List<Map<String, Siblings>> out = new ArrayList<>();
+        int from = 0;
+        for (int cut : cuts) {
+            for (Object[] p : interleaved(curves, from, cut, rnd)) {
+                stats.add((String) p[0], (Point) p[1]);
+                stats.verdicts((String) p[0], rule).forEach(v -> latest.put(v.runId(), v.siblings()));
+            }
+            out.add(new TreeMap<>(latest));
+            from = cut + 1;
+        }
+        return out;
     }
 
     /** The verdict at the last epoch, from whole curves: bests by epoch, sorted, the percentile by hand. */

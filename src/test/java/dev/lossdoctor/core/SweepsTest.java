@@ -21,7 +21,7 @@ class SweepsTest {
 
     private void send(TrainingEvent e) {
         RunState s = states.computeIfAbsent(e.runId(), RunState::new);
-        said.addAll(sweeps.apply(s, e, analyzer.apply(s, e), analyzer));
+        said.addAll(sweeps.apply(s, e, analyzer.apply(s, e), analyzer, states::get));
     }
 
     private void start(String run, String sweep) {
@@ -86,6 +86,37 @@ class SweepsTest {
         assertThat(sweeps.status(analyzer.status(states.get("slow"))).siblings().lagging()).isFalse();
     }
 
+    /**
+     * A run that got ahead of its sweep is ranked again when its siblings catch up: the slow run
+     * reports all its epochs first (no siblings there yet), and hears that it lags on the point of
+     * the last sibling to reach an epoch past the warm-up, its own state said in the event.
+     */
+    @Test
+    void shouldCallARunThatGotAheadLaggingWhenItsSiblingsCatchUp() {
+        for (int r = 0; r < 6; r++) {
+            start("good" + r, "s7");
+        }
+        start("slow", "s7");
+        for (int e = 1; e <= 8; e++) {
+            point("slow", e, 1.0 + 2.0 / e, 1.05 + 2.0 / e);
+        }
+        assertThat(of("slow")).doesNotContain(Diagnosis.LAGGING);
+        for (int e = 1; e <= 8; e++) {
+            for (int r = 0; r < 6; r++) {
+                point("good" + r, e, 0.3 + 2.0 / e + 0.01 * r, 0.35 + 2.0 / e + 0.01 * r);
+            }
+        }
+        DiagnosisEvent lagging = said.stream().filter(d -> d.diagnosis() == Diagnosis.LAGGING && d.runId().equals("slow"))
+                .findFirst().orElseThrow();
+        assertThat(lagging.epoch()).as("the slow run's own epoch").isEqualTo(8);
+        assertThat(lagging.evidence()).containsEntry("at_epoch", 5L).containsEntry("siblings", 6);
+        assertThat(lagging.timestamp()).as("the time of the sibling's point that decided it").isEqualTo(T0.plusSeconds(60 * 5));
+        RunStatus status = sweeps.status(analyzer.status(states.get("slow")));
+        assertThat(status.diagnosis()).isEqualTo(Diagnosis.LAGGING);
+        assertThat(status.siblings().at()).as("moved on as the siblings reached its epoch").isEqualTo(8);
+        assertThat(status.siblings().of()).isEqualTo(7);
+    }
+
     @Test
     void shouldLetAProblemDiagnosisOutrankLagging() {
         sweepWithASlowRun(8, 1.0);
@@ -106,7 +137,7 @@ class SweepsTest {
         for (int e = 1; e <= 20; e++) {
             MetricsReported m = new MetricsReported("alone", (long) e, null, T0, Map.of("train_loss", 5.0, "val_loss", 5.0));
             List<DiagnosisEvent> own = analyzer.apply(s, m);
-            assertThat(sweeps.apply(s, m, own, analyzer)).isSameAs(own);
+            assertThat(sweeps.apply(s, m, own, analyzer, states::get)).isSameAs(own);
         }
         assertThat(sweeps.status(analyzer.status(s)).siblings()).isNull();
     }

@@ -210,4 +210,17 @@ class AppConfigTest {
         assertThat(c.httpPort()).isZero();
         assertThat(c.streamsProperties(null)).containsEntry("commit.interval.ms", "100");
     }
+
+    @Test
+    void shouldTakeTheSweepPercentileAsAnalyzeDoesAndHandItToTheTopology() {
+        assertThat(AppConfig.defaults().sweepRule()).isEqualTo(dev.lossdoctor.core.SweepRule.DEFAULT);
+        assertThat(AppConfig.defaults().sweepRule().percentile()).isEqualTo(20);
+        AppConfig median = AppConfig.load(null, Map.of("LOSSDOCTOR_SWEEP_PERCENTILE", "50"), new Properties(), Map.of());
+        assertThat(median.sweepRule().percentile()).isEqualTo(50);
+        assertThat(median.topologyConfig(dev.lossdoctor.streams.AnalysisMetrics.NONE).sweepRule().percentile()).isEqualTo(50);
+        assertThatThrownBy(() -> AppConfig.load(null, Map.of(), new Properties(), Map.of("sweep.percentile", "half")))
+                .hasMessage("sweep.percentile (command line): 'half' is not a number");
+        assertThatThrownBy(() -> AppConfig.of(Map.of("sweep.percentile", "100")))
+                .hasMessageStartingWith("sweep.percentile (setting sweep.percentile): percentile must be in (0, 100)");
+    }
 }

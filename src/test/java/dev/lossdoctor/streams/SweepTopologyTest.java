@@ -7,9 +7,14 @@ import dev.lossdoctor.cli.LossDoctor;
 import dev.lossdoctor.core.Diagnosis;
 import dev.lossdoctor.core.DiagnosisEvent;
 import dev.lossdoctor.core.RunStatus;
+import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.Siblings;
+import dev.lossdoctor.core.SweepRule;
+import dev.lossdoctor.core.SweepStats;
+import dev.lossdoctor.core.Sweeps;
 import dev.lossdoctor.core.SweepCodec;
 import dev.lossdoctor.io.Json;
+import dev.lossdoctor.service.DiagnosisMeters;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -54,12 +59,16 @@ class SweepTopologyTest {
     private TestOutputTopic<String, RunStatus> statuses;
 
     private void start() {
+        start(TopologyConfig.defaults());
+    }
+
+    private void start(TopologyConfig config) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "loss-doctor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("s" + System.nanoTime()).toString());
         Topics topics = Topics.defaults();
-        driver = new TopologyTestDriver(LossDoctorTopology.build(TopologyConfig.defaults()), props,
+        driver = new TopologyTestDriver(LossDoctorTopology.build(config), props,
                 Instant.parse("2026-02-01T08:00:00Z"));
         input = driver.createInputTopic(topics.metrics().name(), new StringSerializer(), new StringSerializer());
         diagnoses = driver.createOutputTopic(topics.diagnoses().name(), topics.diagnoses().keySerde().deserializer(),
@@ -188,6 +197,152 @@ class SweepTopologyTest {
         Map<String, Siblings> out = new TreeMap<>();
         lastPoint.keySet().forEach(run -> out.put(run, members.get(run).overlay().latest()));
         return out;
+    }
+
+    /**
+     * Random sweeps (6 to 12 runs, random curves) through the topology in two random interleavings
+     * (each run's points in its own order) that pass the same cuts, where every run has reported
+     * exactly its epochs up to the cut: at every cut each run's latest place among its siblings (its
+     * overlay in the member store) is the same in both, and it is what the core says of the points
+     * up to the cut, whichever run reported last.
+     */
+    @Test
+    void shouldGiveEveryRunTheSameVerdictAtEveryEpochAllSiblingsReportedWhateverTheInterleaving() {
+        int ranked = 0;
+        for (long seed = 1; seed <= 4; seed++) {
+            Random rnd = new Random(seed);
+            int runs = 6 + rnd.nextInt(7), epochs = 12 + rnd.nextInt(25);
+            float[][] val = new float[runs][epochs + 1];
+            for (int r = 0; r < runs; r++) {
+                double level = 0.2 + rnd.nextDouble(), rate = 0.05 + rnd.nextDouble() * 0.3;
+                for (int e = 0; e <= epochs; e++) {
+                    val[r][e] = (float) (level + Math.exp(-rate * e) + 0.05 * rnd.nextGaussian());
+                }
+            }
+            List<Integer> cuts = new ArrayList<>();
+            for (int e = 0; e < epochs; e++) {
+                if (rnd.nextInt(3) == 0) {
+                    cuts.add(e);
+                }
+            }
+            cuts.add(epochs);
+            List<Map<String, Siblings>> a = verdictsAtCuts(val, cuts, new Random(100 + seed));
+            List<Map<String, Siblings>> b = verdictsAtCuts(val, cuts, new Random(200 + seed));
+            for (int i = 0; i < cuts.size(); i++) {
+                Map<String, Siblings> expected = coreVerdicts(val, cuts.get(i));
+                assertThat(a.get(i)).as("seed %d, cut at epoch %d", seed, cuts.get(i)).isEqualTo(expected);
+                assertThat(b.get(i)).as("seed %d, cut at epoch %d", seed, cuts.get(i)).isEqualTo(a.get(i));
+            }
+            ranked += a.get(cuts.size() - 1).size();
+            assertThat(a.get(cuts.size() - 1).values()).as("seed %d: every run ranked at the end", seed).hasSize(runs);
+        }
+        assertThat(ranked).isGreaterThanOrEqualTo(4 * 6);
+    }
+
+    private static String run(int r) {
+        return "sw-r" + r;
+    }
+
+    /** Each run's latest place among its siblings (its overlay) at each cut, the points interleaved at random between cuts. */
+    private List<Map<String, Siblings>> verdictsAtCuts(float[][] val, List<Integer> cuts, Random rnd) {
+        close();
+        start();
+        Instant t = Instant.parse("2026-02-01T08:00:00Z");
+        for (int r = 0; r < val.length; r++) {
+            input.pipeInput(run(r), "{\"type\":\"run_started\",\"run_id\":\"" + run(r) + "\",\"timestamp\":\"" + t
+                    + "\",\"config\":{\"sweep_id\":\"sw\"}}", t);
+        }
+        KeyValueStore<String, SweepCodec.Member> members = driver.getKeyValueStore(LossDoctorTopology.SWEEP_MEMBER_STORE);
+        List<Map<String, Siblings>> out = new ArrayList<>();
+        int from = 0;
+        for (int cut : cuts) {
+            List<Deque<Integer>> queues = new ArrayList<>();
+            List<Integer> runOf = new ArrayList<>();
+            for (int r = 0; r < val.length; r++) {
+                Deque<Integer> q = new ArrayDeque<>();
+                for (int e = from; e <= cut; e++) {
+                    q.add(e);
+                }
+                queues.add(q);
+                runOf.add(r);
+            }
+            while (!queues.isEmpty()) {
+                int i = rnd.nextInt(queues.size());
+                int r = runOf.get(i), e = queues.get(i).poll();
+                t = t.plusSeconds(1);
+                input.pipeInput(run(r), "{\"run_id\":\"" + run(r) + "\",\"epoch\":" + e + ",\"timestamp\":\"" + t
+                        + "\",\"metrics\":{\"train_loss\":" + val[r][e] + ",\"val_loss\":" + val[r][e] + "}}", t);
+                if (queues.get(i).isEmpty()) {
+                    queues.remove(i);
+                    runOf.remove(i);
+                }
+            }
+            Map<String, Siblings> latest = new TreeMap<>();
+            for (int r = 0; r < val.length; r++) {
+                Siblings s = members.get(run(r)).overlay().latest();
+                if (s != null) {
+                    latest.put(run(r), s);
+                }
+            }
+            out.add(latest);
+            from = cut + 1;
+        }
+        return out;
+    }
+
+    /** What the core says of each run given every run's points up to {@code cut}. */
+    private static Map<String, Siblings> coreVerdicts(float[][] val, int cut) {
+        SweepStats stats = new SweepStats("sw");
+        for (int r = 0; r < val.length; r++) {
+            for (int e = 0; e <= cut; e++) {
+                stats.add(run(r), Sweeps.point(new MetricsReported(run(r), (long) e, null, null,
+                        Map.of("train_loss", (double) val[r][e], "val_loss", (double) val[r][e]))));
+            }
+        }
+        Map<String, Siblings> out = new TreeMap<>();
+        for (int r = 0; r < val.length; r++) {
+            Siblings s = stats.verdict(run(r), null, SweepRule.DEFAULT);
+            if (s != null) {
+                out.put(run(r), s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code lossdoctor_runs} gauges count a lagging run as lagging (what its status shows), not
+     * as its own diagnosis underneath; once the sweep's runs finished and the grace passed, the runs
+     * and the sweep's statistics are let go, and every gauge is back to zero.
+     */
+    @Test
+    void shouldCountLaggingRunsAsLaggingAndLetTheSweepGoWhenItIsOver() {
+        DiagnosisMeters meters = new DiagnosisMeters(0);
+        start(TopologyConfig.defaults().withMetrics(meters));
+        List<Line> ordered = byProgress(lines(SWEEP));
+        send(ordered.stream().filter(l -> l.progress() != Long.MAX_VALUE).toList());
+
+        Map<String, RunStatus> latest = statuses.readKeyValuesToMap();
+        assertThat(latest).hasSize(18);
+        Map<Diagnosis, Long> shown = latest.values().stream()
+                .collect(java.util.stream.Collectors.groupingBy(RunStatus::diagnosis, java.util.stream.Collectors.counting()));
+        assertThat(shown.get(Diagnosis.LAGGING)).as("runs lagging before their ends").isGreaterThanOrEqualTo(3);
+        for (Diagnosis d : Diagnosis.values()) {
+            assertThat(meters.runs(d)).as(d.code()).isEqualTo(shown.getOrDefault(d, 0L));
+        }
+        KeyValueStore<String, ?> sweeps = driver.getKeyValueStore(LossDoctorTopology.SWEEP_STORE);
+        assertThat(sweeps.get("torch-wine")).isNotNull();
+
+        send(ordered.stream().filter(l -> l.progress() == Long.MAX_VALUE).toList());
+        assertThat(meters.runs(Diagnosis.LAGGING)).as("a finished run lags no more").isZero();
+        // the sweeper's clock (the driver's, from 08:00) 5 minutes past the sweep's last record time
+        Instant last = ordered.stream().map(Line::at).max(Comparator.naturalOrder()).orElseThrow();
+        driver.advanceWallClockTime(java.time.Duration.between(Instant.parse("2026-02-01T08:00:00Z"), last).plusMinutes(5));
+        assertThat(sweeps.get("torch-wine")).as("within the grace").isNotNull();
+        driver.advanceWallClockTime(TopologyConfig.DEFAULT_FINISHED_GRACE);
+        assertThat(sweeps.get("torch-wine")).as("all runs finished, the grace passed").isNull();
+        for (Diagnosis d : Diagnosis.values()) {
+            assertThat(meters.runs(d)).as(d.code()).isZero();
+        }
     }
 
     /** The runs' lines randomly interleaved, each run's own in its order (as each run's partition keeps them). */
