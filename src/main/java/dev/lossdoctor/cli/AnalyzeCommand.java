@@ -147,7 +147,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         if (format == Format.status) {
             for (RunState state : runs.values()) {
-                out.println(Json.status(sweeps.status(analyzer.status(state)).withoutCurve()));
+                out.println(Json.status(sweeps.status(analyzer.statusWithoutCurve(state)).withoutCurve()));
             }
         }
         if (format == Format.table) {
