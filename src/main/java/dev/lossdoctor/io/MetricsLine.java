@@ -1,5 +1,7 @@
 package dev.lossdoctor.io;
 
+import com.fasterxml.jackson.core.io.NumberInput;
+
 /**
  * The one event shape trainers send nearly always, read straight from its bytes: a flat object of
  * {@code type} ("metrics"), {@code run_id}, {@code epoch}, {@code step}, {@code timestamp} and a
@@ -129,7 +131,8 @@ final class MetricsLine {
                 if (i - from > 60) {
                     return false;
                 }
-                v = Double.parseDouble(new String(b, from, i - from, java.nio.charset.StandardCharsets.US_ASCII));
+                // Jackson's fast reader, as the token reader's: correctly rounded like Double.parseDouble, and faster
+                v = NumberInput.parseDouble(new String(b, from, i - from, java.nio.charset.StandardCharsets.US_ASCII), true);
             }
             if (metrics == names.length) {
                 if (metrics == 64) {

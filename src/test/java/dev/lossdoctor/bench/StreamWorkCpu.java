@@ -36,6 +36,7 @@ public final class StreamWorkCpu {
         RunAnalyzer analyzer = new RunAnalyzer();
         RunStatusSerde statusSerde = new RunStatusSerde();
         DiagnosisEventSerde diagnosisSerde = new DiagnosisEventSerde();
+        RunState spare = null;
         for (int round = 0; round < rounds; round++) {
             Map<String, RunState> states = new HashMap<>();
             long sink = 0;
@@ -57,7 +58,8 @@ public final class StreamWorkCpu {
                 for (int i = from; i < to; i++) {
                     TrainingTraffic.Event e = events.get(i);
                     RunState state = states.computeIfAbsent(e.runId(), RunState::new);
-                    RunState fallback = state.copy();
+                    spare = state.copyInto(spare);
+                    RunState fallback = spare;
                     caused.add(analyzer.apply(state, ((ParseResult.Accepted) parsed[i - from]).event()));
                     sink += analyzer.brief(state).points() + fallback.windowSize();
                     touched[i - from] = state;
