@@ -49,9 +49,10 @@ final class CurveReader {
         return Words.of(m, Rules.verdict(m, Rules.judge(m)), s.config, Forecast.of(s, s.size - 1, m.all(), s.config));
     }
 
-    RunStatus status(RunState s) {
-        List<RunStatus.CurvePoint> curve = new ArrayList<>(s.size);
-        for (int i = 0; i < s.size; i++) {
+    /** @param withCurve whether the status carries the window as its curve (the status topic's don't: no need to build it) */
+    RunStatus status(RunState s, boolean withCurve) {
+        List<RunStatus.CurvePoint> curve = new ArrayList<>(withCurve ? s.size : 0);
+        for (int i = 0; withCurve && i < s.size; i++) {
             curve.add(new RunStatus.CurvePoint(s.epochs[i] == Point.NONE ? null : s.epochs[i],
                     s.steps[i] == Point.NONE ? null : s.steps[i], finite(s.train[i]), finite(s.val[i])));
         }

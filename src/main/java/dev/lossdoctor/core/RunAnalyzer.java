@@ -155,7 +155,12 @@ public final class RunAnalyzer {
 
     /** The run's full status: diagnosis, latest losses and trends, summary and advice, the recent curve. */
     public RunStatus status(RunState state) {
-        return reader.status(state);
+        return reader.status(state, true);
+    }
+
+    /** {@link #status} without its curve ({@link RunStatus#withoutCurve}), for the status topic: the curve is not built at all. */
+    public RunStatus statusWithoutCurve(RunState state) {
+        return reader.status(state, false);
     }
 
     /**
@@ -195,7 +200,7 @@ public final class RunAnalyzer {
      * shown over it that ended): the words of its status, the numbers of its newest reading.
      */
     public DiagnosisEvent restate(RunState state, Diagnosis previous, Instant timestamp) {
-        RunStatus s = reader.status(state);
+        RunStatus s = reader.status(state, false);
         Reading r = state.size == 0 ? Reading.warmingUp(0) : reader.read(state, state.size - 1);
         boolean same = r.diagnosis() == s.diagnosis();
         Long since = s.sinceEpoch() != null ? s.sinceEpoch() : s.epoch() != null ? s.epoch() : s.step();

@@ -19,7 +19,8 @@ public final class RunState {
     /** Raw readings kept for the hysteresis (the last prefixes of the curve). */
     static final int READINGS = 3;
 
-    final String runId;
+    /** Not final only so that {@link #copyInto} can reuse a state object for another run's copy. */
+    String runId;
     RunConfig config = RunConfig.EMPTY;
     /** The encoded run id and config, kept for {@link RunStateCodec#encode}: null when they changed. */
     byte[] encodedHead;
@@ -288,7 +289,19 @@ public final class RunState {
      * to fall back on if the update fails half-way (a copy of the arrays, far cheaper than encoding).
      */
     public RunState copy() {
-        RunState c = new RunState(runId);
+        return copyInto(null);
+    }
+
+    /**
+     * {@link #copy}, into {@code target} (a state no one else holds, of any run, whose contents are
+     * all replaced) rather than a new object: a caller that keeps a copy before every update reuses
+     * one object instead of allocating a state per event. Null: a new object. Returns the copy.
+     */
+    public RunState copyInto(RunState target) {
+        RunState c = target == null ? new RunState(runId) : target;
+        c.runId = runId;
+        c.trainSums.invalidate(); // derived from the window: rebuilt when needed (a new object's are unbuilt too)
+        c.valSums.invalidate();
         c.config = config;
         c.encodedHead = encodedHead; // replaced, never changed in place
         c.configSeen = configSeen;

@@ -75,6 +75,10 @@ public final class EventParser {
         if (unreadable != null) {
             return unreadable;
         }
+        MetricsReported common = commonShape(key, value, fallbackTime);
+        if (common != null) {
+            return new ParseResult.Accepted(common);
+        }
         Fields fields;
         try {
             fields = Fields.read(value);
@@ -88,6 +92,44 @@ public final class EventParser {
             return new ParseResult.Accepted(event(key, fields, fallbackTime));
         } catch (InvalidEvent e) {
             return reject(e.getMessage());
+        }
+    }
+
+    /**
+     * The event of a line of the one shape trainers send ({@link MetricsLine}), read without a
+     * tokenizer, or null when the line is of another shape or anything in it is wrong: the general
+     * reader then reads it, and words the reason.
+     */
+    private static MetricsReported commonShape(String key, byte[] value, Instant fallbackTime) {
+        MetricsLine line = MetricsLine.read(value);
+        if (line == null || line.metrics < 0 || (line.type != null && !line.type.equals("metrics"))) {
+            return null;
+        }
+        try {
+            String runId = runId(key, line.runId);
+            Instant timestamp = line.timestamp == null ? fallbackTime : checkedTime(textTime(line.timestamp), line.timestamp);
+            if (line.epoch < 0 && line.step < 0) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            Map.Entry<String, Double>[] metrics = new Map.Entry[line.metrics];
+            for (int k = 0; k < line.metrics; k++) {
+                String name = line.names[k].trim();
+                if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+                    return null;
+                }
+                String canonical = canonicalName(name);
+                for (int j = 0; j < k; j++) {
+                    if (metrics[j].getKey().equals(canonical)) {
+                        return null; // two names for one metric: the general reader keeps the last
+                    }
+                }
+                metrics[k] = Map.entry(canonical, line.values[k]);
+            }
+            return new MetricsReported(runId, line.epoch < 0 ? null : line.epoch, line.step < 0 ? null : line.step, timestamp,
+                    Map.ofEntries(metrics), null);
+        } catch (InvalidEvent e) {
+            return null;
         }
     }
 
@@ -257,6 +299,11 @@ public final class EventParser {
             }
             fromValue = node.asText();
         }
+        return runId(key, fromValue);
+    }
+
+    /** The run id of the record key and the value's run_id (either may be null), checked. */
+    private static String runId(String key, String fromValue) {
         String runId = key != null ? key : fromValue;
         if (runId == null || runId.isBlank()) {
             throw new InvalidEvent("no run id (neither a record key nor run_id)");
@@ -419,22 +466,33 @@ public final class EventParser {
         }
         Instant t;
         if (v.isTextual()) {
-            t = fastUtc(v.asText());
-            if (t == null) {
-                try {
-                    t = isoInstant(v.asText());
-                } catch (DateTimeParseException e) {
-                    throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(v.asText()) + "'");
-                }
-            }
+            t = textTime(v.asText());
         } else if (v.isNumber() && v.canConvertToLong() && v.longValue() >= 0) {
             long n = v.longValue(); // seconds, or milliseconds when that large
             t = n > 100_000_000_000L ? Instant.ofEpochMilli(n) : Instant.ofEpochSecond(n);
         } else {
             throw new InvalidEvent("timestamp is neither an ISO-8601 string nor epoch seconds");
         }
+        return checkedTime(t, v.asText());
+    }
+
+    /** An ISO-8601 timestamp's instant. */
+    private static Instant textTime(String text) {
+        Instant t = fastUtc(text);
+        if (t != null) {
+            return t;
+        }
+        try {
+            return isoInstant(text);
+        } catch (DateTimeParseException e) {
+            throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(text) + "'");
+        }
+    }
+
+    /** {@code t}, when a trainer can mean it ({@code written} is how the event wrote it). */
+    private static Instant checkedTime(Instant t, String written) {
         if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
-            throw new InvalidEvent("timestamp " + clip(v.asText()) + " is outside 1970-9999");
+            throw new InvalidEvent("timestamp " + clip(written) + " is outside 1970-9999");
         }
         return t;
     }

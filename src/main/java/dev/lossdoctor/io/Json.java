@@ -1,7 +1,9 @@
 package dev.lossdoctor.io;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -13,6 +15,7 @@ import dev.lossdoctor.core.Forecast;
 import dev.lossdoctor.core.RunStatus;
 import dev.lossdoctor.core.StopAdvice;
 import dev.lossdoctor.core.Siblings;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -93,6 +96,18 @@ public final class Json {
             a.put("since_epoch", spent.sinceEpoch());
             a.put("diagnosis", spent.diagnosis().code());
         }
+        putSiblingsAndSpikes(n, s);
+        if (s.forecast() != null) {
+            n.set("forecast", forecastNode(s.forecast()));
+        }
+        if (!s.curve().isEmpty()) { // the status topic carries no curve; /runs/{id} does
+            n.set("curve", curveNode(s.curve()));
+        }
+        return n;
+    }
+
+    /** The status's siblings and spikes, each when it has them. */
+    private static void putSiblingsAndSpikes(ObjectNode n, RunStatus s) {
         if (s.siblings() != null) {
             n.set("siblings", siblings(s.siblings()));
         }
@@ -102,14 +117,11 @@ public final class Json {
             ArrayNode at = spikes.putArray("epochs");
             s.spikes().epochs().forEach(at::add);
         }
-        if (s.forecast() != null) {
-            n.set("forecast", forecastNode(s.forecast()));
-        }
-        if (s.curve().isEmpty()) {
-            return n; // the status topic carries no curve; /runs/{id} does
-        }
-        ArrayNode curve = n.putArray("curve");
-        for (RunStatus.CurvePoint p : s.curve()) {
+    }
+
+    private static ArrayNode curveNode(List<RunStatus.CurvePoint> points) {
+        ArrayNode curve = MAPPER.createArrayNode();
+        for (RunStatus.CurvePoint p : points) {
             ObjectNode c = curve.addObject();
             c.put("epoch", p.epoch());
             c.put("step", p.step());
@@ -117,7 +129,7 @@ public final class Json {
             c.put("train_loss", p.trainLoss() == null ? null : p.trainLoss().floatValue());
             c.put("val_loss", p.valLoss() == null ? null : p.valLoss().floatValue());
         }
-        return n;
+        return curve;
     }
 
     /** The status's {@code siblings}: the run's place in its sweep at the checkpoint last compared. */
@@ -153,9 +165,117 @@ public final class Json {
         return n;
     }
 
-    /** A {@code training-run-status} value (and a {@code GET /runs} item), as the stream writes it. */
+    /**
+     * A {@code training-run-status} value (and a {@code GET /runs} item), as the stream writes it:
+     * the bytes of {@link #statusNode}, written field by field without building the tree first (a
+     * status every tenth point of every run: the tree was a tenth of the stream thread's time).
+     * {@code JsonWriterProperties} checks the two give the same bytes.
+     */
     public static byte[] statusBytes(RunStatus s) {
+        ByteArrayBuilder out = new ByteArrayBuilder(512);
+        try (JsonGenerator g = WRITER.createGenerator(out)) {
+            writeStatus(g, s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The bytes of the tree of {@link #statusNode}: what {@link #statusBytes} must equal (tests). */
+    static byte[] statusTreeBytes(RunStatus s) {
         return write(statusNode(s));
+    }
+
+    /** Writes what {@link #statusNode} holds, field for field and value type for value type (the tree's bytes). */
+    private static void writeStatus(JsonGenerator g, RunStatus s) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("run_id", s.runId());
+        g.writeStringField("diagnosis", s.diagnosis().code());
+        g.writeStringField("severity", s.severity().code());
+        writeLong(g, "since_epoch", s.sinceEpoch());
+        writeLong(g, "epoch", s.epoch());
+        writeLong(g, "step", s.step());
+        writeDouble(g, "train_loss", s.trainLoss());
+        writeDouble(g, "val_loss", s.valLoss());
+        writeString(g, "train_loss_trend", s.trainTrend());
+        writeString(g, "val_loss_trend", s.valTrend());
+        writeLong(g, "val_best_epoch", s.bestValEpoch());
+        writeDouble(g, "val_best_loss", s.bestValLoss());
+        writeString(g, "summary", s.summary());
+        g.writeArrayFieldStart("recommendations");
+        for (String r : s.recommendations()) {
+            if (r == null) {
+                g.writeNull();
+            } else {
+                g.writeString(r);
+            }
+        }
+        g.writeEndArray();
+        g.writeBooleanField("finished", s.finished());
+        g.writeNumberField("points", s.points());
+        if (s.updated() != null) {
+            g.writeStringField("updated", s.updated().toString());
+        }
+        if (s.afterStopAdvice() != null) {
+            StopAdvice.Spent spent = s.afterStopAdvice();
+            g.writeObjectFieldStart("after_stop_advice");
+            g.writeNumberField("epochs", spent.epochs());
+            writeLong(g, "seconds", spent.seconds());
+            g.writeNumberField("since_epoch", spent.sinceEpoch());
+            g.writeStringField("diagnosis", spent.diagnosis().code());
+            g.writeEndObject();
+        }
+        if (s.siblings() != null || s.spikes() != null) { // the rarer parts through the tree, as statusNode puts them
+            ObjectNode rare = MAPPER.createObjectNode();
+            putSiblingsAndSpikes(rare, s);
+            for (var it = rare.fields(); it.hasNext(); ) {
+                var e = it.next();
+                g.writeFieldName(e.getKey());
+                g.writeTree(e.getValue());
+            }
+        }
+        if (s.forecast() != null) {
+            Forecast f = s.forecast().rounded();
+            g.writeObjectFieldStart("forecast");
+            g.writeNumberField("at_epoch", f.atEpoch());
+            g.writeNumberField("best_val_loss", f.bestValLoss());
+            g.writeNumberField("low", f.low());
+            g.writeNumberField("high", f.high());
+            g.writeNumberField("within_1pct_by_epoch", f.withinOnePctByEpoch());
+            g.writeNumberField("gain_90pct_by_epoch", f.mostGainByEpoch());
+            g.writeStringField("unit", f.perStep() ? "step" : "epoch");
+            g.writeStringField("horizon", f.horizonAssumed() ? "twice_seen" : "max_epochs");
+            g.writeEndObject();
+        }
+        if (!s.curve().isEmpty()) {
+            g.writeFieldName("curve");
+            g.writeTree(curveNode(s.curve()));
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeLong(JsonGenerator g, String name, Long v) throws IOException {
+        if (v == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, v.longValue());
+        }
+    }
+
+    private static void writeDouble(JsonGenerator g, String name, Double v) throws IOException {
+        if (v == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, v.doubleValue());
+        }
+    }
+
+    private static void writeString(JsonGenerator g, String name, String v) throws IOException {
+        if (v == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeStringField(name, v);
+        }
     }
 
     public static String status(RunStatus s) {

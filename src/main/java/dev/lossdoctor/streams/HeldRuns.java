@@ -113,8 +113,15 @@ final class HeldRuns {
      * when the state here is newer than the store's, else nothing (the store has it).
      */
     RunState fallback(RunState state) {
-        return changed.contains(state.runId()) ? state.copy() : null;
+        if (!changed.contains(state.runId())) {
+            return null;
+        }
+        spare = state.copyInto(spare); // one object, copied into before every update: no state allocated per event
+        return spare;
     }
+
+    /** What {@link #fallback} copies into; taken (and a new one made next time) when {@link #restore} keeps it. */
+    private RunState spare;
 
     /**
      * After an update failed half-way: the half-changed object is never seen again. The run goes
@@ -122,6 +129,9 @@ final class HeldRuns {
      */
     void restore(String runId, RunState fallback) {
         if (fallback != null) {
+            if (fallback == spare) {
+                spare = null; // held from now on
+            }
             recent.put(runId, fallback); // still newer than the store: written at the commit
         } else {
             recent.remove(runId);

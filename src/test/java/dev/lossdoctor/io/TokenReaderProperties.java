@@ -99,4 +99,111 @@ class TokenReaderProperties {
             sameAsTheTree(null, json.getBytes(StandardCharsets.UTF_8));
         }
     }
+
+    // ---- the common shape, read without a tokenizer (MetricsLine): lines of that shape and near it
+
+    private static final String COMMON = "{\"type\":\"metrics\",\"run_id\":\"run-0000042\",\"epoch\":12,\"step\":4800,"
+            + "\"timestamp\":\"2026-11-26T10:12:00Z\",\"metrics\":{\"train_loss\":0.51,\"val_loss\":0.6,"
+            + "\"train_accuracy\":0.8,\"val_accuracy\":0.79,\"lr\":0.001}}";
+
+    @Provide
+    Arbitrary<String> numbers() {
+        Arbitrary<String> valid = Arbitraries.oneOf(Arbitraries.of("0", "-0", "1", "12", "0.5", "-0.0", "1e5", "2.5E-3", "1e400"),
+                Arbitraries.doubles().map(d -> Double.toString(Math.abs(d))), Arbitraries.longs().between(0, 1L << 60).map(l -> Long.toString(l)));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, valid), net.jqwik.api.Tuple.of(1, Arbitraries.oneOf(
+                Arbitraries.of("0", "-0", "0.0", "-0.0", "1", "-1", "01", "1.", ".5", "1e5", "1E+5", "1e-400", "1e400", "-1e400",
+                        "2.5e-3", "123456789012345678", "1234567890123456789", "99999999999999999999", "0.1e", "1e", "-",
+                        "1.5.5", "NaN", "Infinity", "-Infinity", "null", "\"0.5\"", "\"nan\"", "true", "1x", "+1", "0x10",
+                        "4.9e-324", "2.2250738585072014E-308", "1.7976931348623157e308", "0.30000000000000004"),
+                Arbitraries.doubles().map(d -> Double.toString(d)),
+                Arbitraries.longs().map(l -> Long.toString(l)),
+                Arbitraries.strings().withChars("0123456789.-+eE").ofMinLength(1).ofMaxLength(12))));
+    }
+
+    @Provide
+    Arbitrary<String> names() {
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, Arbitraries.of("train_loss", "val_loss", "val_accuracy", "lr")),
+                net.jqwik.api.Tuple.of(1, Arbitraries.oneOf(Arbitraries.of("train_loss", "val_loss", "loss", "Loss", " loss ", "val_acc", "accuracy",
+                        "learning_rate", "lr", "", "   ", "train_loss\\u0041", "é", "x".repeat(129), "val_accuracy", "epoch"),
+                Arbitraries.strings().ascii().ofMaxLength(10))));
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, Arbitraries.of("run-1", "2026-11-26T10:12:00Z")),
+                net.jqwik.api.Tuple.of(1, Arbitraries.oneOf(Arbitraries.of("run-1", "", " ", "r\\n1", "r\t1", "r1", "2026-11-26T10:12:00Z",
+                        "2026-11-26T10:12:00.5+02:00", "2026-02-30T10:00:00Z", "1969-12-31T23:59:59Z", "10000-01-01T00:00:00Z",
+                        "2026-11-26", "x".repeat(257), "日本"),
+                Arbitraries.strings().ascii().ofMaxLength(12))));
+    }
+
+    @Property(tries = 3000, seed = "2006")
+    void anyLineOfTheCommonShape(@ForAll("numbers") String epoch, @ForAll("numbers") String step,
+                                 @ForAll("names") String name1, @ForAll("numbers") String value1,
+                                 @ForAll("names") String name2, @ForAll("numbers") String value2,
+                                 @ForAll("texts") String runId, @ForAll("texts") String time,
+                                 @ForAll @IntRange(min = 0, max = 255) int omit, @ForAll("keys") String key,
+                                 @ForAll("spaces") String space) {
+        StringBuilder b = new StringBuilder("{");
+        String[] fields = {"\"type\":\"metrics\"", "\"run_id\":\"" + runId + "\"", "\"epoch\":" + epoch,
+                "\"step\":" + step, "\"timestamp\":\"" + time + "\"",
+                "\"metrics\":{\"" + name1 + "\":" + value1 + "," + space + "\"" + name2 + "\"" + space + ":" + value2 + "}"};
+        for (int f = 0; f < fields.length; f++) {
+            if ((omit & (1 << f)) == 0 || (omit & 64) != 0 && f == 2) {
+                b.append(b.length() > 1 ? "," + space : space).append(fields[f]);
+            }
+        }
+        byte[] line = b.append(space).append('}').toString().getBytes(StandardCharsets.UTF_8);
+        sameAsTheTree(key, line);
+        if (MetricsLine.read(line) != null && parser.parse(key, line, RECORD_TIME) instanceof ParseResult.Accepted) {
+            COMMON_ACCEPTED.incrementAndGet();
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger COMMON_ACCEPTED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Lines of the common shape were read as events often enough for the property to say something. */
+    @net.jqwik.api.lifecycle.AfterContainer
+    static void manyWereAccepted() {
+        assertThat(COMMON_ACCEPTED.get()).isGreaterThan(100);
+    }
+
+    @Provide
+    Arbitrary<String> keys() {
+        return Arbitraries.of(null, "run-0000042", "r1", "run-1", "");
+    }
+
+    @Provide
+    Arbitrary<String> spaces() {
+        return Arbitraries.of("", " ", "\n", "\t \r\n", "\u00a0");
+    }
+
+    @Property(tries = 2000, seed = "2007")
+    void anyEditOfACommonLine(@ForAll @Size(max = 3) List<Integer> positions,
+                              @ForAll @Size(min = 3, max = 3) List<Character> replacements) {
+        StringBuilder b = new StringBuilder(COMMON);
+        for (int i = 0; i < positions.size(); i++) {
+            b.setCharAt(Math.floorMod(positions.get(i), b.length()), replacements.get(i));
+        }
+        sameAsTheTree(null, b.toString().getBytes(StandardCharsets.UTF_8));
+        sameAsTheTree("run-0000042", b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Property(tries = 1000, seed = "2008")
+    void anyCutOfACommonLine(@ForAll @IntRange(min = 0, max = 220) int cut, @ForAll("tails") String tail) {
+        sameAsTheTree(null, (COMMON.substring(0, Math.min(cut, COMMON.length())) + tail).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The shortcut is taken: the bench's and the Python client's lines are read by it (else the properties above prove little). */
+    @Property(tries = 1)
+    void theCommonLinesTakeTheShortcut() {
+        assertThat(MetricsLine.read(COMMON.getBytes(StandardCharsets.UTF_8))).isNotNull();
+        assertThat(MetricsLine.read(("{\"type\": \"metrics\", \"run_id\": \"r\", \"epoch\": 3, \"timestamp\": "
+                + "\"2026-11-26T10:12:00.123456+00:00\", \"metrics\": {\"loss\": 1.5e-05, \"val_loss\": -0}}")
+                .getBytes(StandardCharsets.UTF_8))).isNotNull();
+        assertThat(MetricsLine.read("{\"run_id\":\"r\",\"epoch\":1,\"metrics\":{\"loss\":NaN}}".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
+        assertThat(parser.parse(null, COMMON.getBytes(StandardCharsets.UTF_8), RECORD_TIME))
+                .isEqualTo(parser.parseTree(null, COMMON.getBytes(StandardCharsets.UTF_8), RECORD_TIME));
+    }
 }

@@ -105,6 +105,40 @@ class HeldRunsTest {
     }
 
     @Test
+    void theCopyKeptForAFailedUpdateIsNotOverwrittenByTheNextRunsCopy() {
+        runs.put(run("r1", 2));
+        runs.put(run("r2", 7));
+        RunState taken = runs.get("r1");
+        RunState fallback = runs.fallback(taken);
+        addPoint(taken, 3); // failed half-way
+        runs.restore("r1", fallback);
+
+        RunState other = runs.get("r2");
+        RunState otherFallback = runs.fallback(other); // the next update, of another run, takes its copy
+        addPoint(other, 8);
+        runs.put(other);
+
+        assertThat(otherFallback).isNotSameAs(fallback);
+        assertThat(runs.get("r1").runId()).isEqualTo("r1");
+        assertThat(runs.get("r1").points()).isEqualTo(2);
+        assertThat(runs.get("r1")).isEqualTo(run("r1", 2));
+        assertThat(runs.get("r2").points()).isEqualTo(8);
+    }
+
+    @Test
+    void aCopyIntoAStateOfAnotherRunEqualsAFreshCopy() {
+        RunState into = run("r9", 70); // a full window, spikes, aggregates: all of it must be replaced
+        RunState source = run("r1", 5);
+        RunState copied = source.copyInto(into);
+
+        assertThat(copied).isSameAs(into).isEqualTo(source.copy()).isEqualTo(source);
+        addPoint(copied, 6);
+        addPoint(source, 6);
+        assertThat(copied).isEqualTo(source); // and it reads on as the original does (its sums rebuilt)
+        assertThat(new RunAnalyzer().status(copied)).isEqualTo(new RunAnalyzer().status(source));
+    }
+
+    @Test
     void anEvictedRunIsGoneFromMemoryAndStoreAndIsNotWrittenBack() {
         runs.put(run("r1", 1));
         runs.evict("r1", AnalysisMetrics.Release.IDLE);
