@@ -43,4 +43,16 @@ public record SweepRule(double percentile, int minSiblings, long warmupEpochs, d
     public SweepRule withPercentile(double p) {
         return new SweepRule(p, minSiblings, warmupEpochs, warmupFraction);
     }
+
+    /** The p-th percentile of sorted values, interpolated linearly between neighbours (numpy's default). */
+    static double percentile(float[] sorted, double p) {
+        double pos = p / 100 * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        double a = sorted[lo], b = sorted[hi];
+        if (a == b || Double.isInfinite(a) || Double.isInfinite(b)) {
+            return pos - lo < 0.5 ? a : b; // no interpolating into an infinity
+        }
+        return a + (pos - lo) * (b - a);
+    }
 }

@@ -343,6 +343,7 @@ public final class SweepStats {
         float[][] table = byScore ? score : loss;
         long warmup = rule.warmup(bySteps[m] ? null : maxEpochs);
         float[] values = new float[members.size()];
+        int[] who = new int[members.size()];
         for (int k = Math.min(floorIndex(reached[m]), table.length - 1); k >= 0 && CHECKPOINTS[k] >= warmup; k--) {
             float own = table[k][m];
             if (Float.isNaN(own)) {
@@ -351,11 +352,12 @@ public final class SweepStats {
             int n = 0;
             for (int j = 0; j < members.size(); j++) {
                 if (j != m && reached[j] >= CHECKPOINTS[k] && sameTable(j, byScore) && !Float.isNaN(table[k][j])) {
-                    values[n++] = table[k][j];
+                    values[n] = table[k][j];
+                    who[n++] = j;
                 }
             }
             if (n >= rule.minSiblings()) {
-                return rank(m, k, byScore, Arrays.copyOf(values, n), own, rule);
+                return rank(m, k, byScore, Arrays.copyOf(values, n), own, rule, who, bySteps[m] ? null : maxEpochs);
             }
         }
         return null;
@@ -369,29 +371,20 @@ public final class SweepStats {
         return table.length > 0 && !Float.isNaN(table[table.length - 1][m]);
     }
 
-    private Siblings rank(int m, int k, boolean byScore, float[] values, float own, SweepRule rule) {
+    /** Worse than the threshold lags, unless catching up with it ({@link CatchUp}; {@code who}: the siblings counted). */
+    private Siblings rank(int m, int k, boolean byScore, float[] values, float own, SweepRule rule, int[] who, Integer max) {
         Arrays.sort(values);
         int better = 0;
         for (float v : values) {
             better += v < own ? 1 : 0;
         }
-        double median = percentile(values, 50);
-        double threshold = percentile(values, rule.percentile());
+        double median = SweepRule.percentile(values, 50);
+        double threshold = SweepRule.percentile(values, rule.percentile());
+        boolean lagging = own > threshold
+                && !CatchUp.closing(byScore ? score : loss, m, k, who, values.length, own, threshold, rule, max);
         int sign = byScore ? -1 : 1; // the score table holds minus the scores
         // rounded as the evidence shows them (the verdict is taken before)
         return new Siblings(sweepId, CHECKPOINTS[k], bySteps[m], byScore, better + 1, values.length + 1, sign * Text.round(median),
-                sign * Text.round(threshold), sign * Text.round(own), own > threshold);
-    }
-
-    /** The p-th percentile of sorted values, interpolated linearly between neighbours (numpy's default). */
-    static double percentile(float[] sorted, double p) {
-        double pos = p / 100 * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        double a = sorted[lo], b = sorted[hi];
-        if (a == b || Double.isInfinite(a) || Double.isInfinite(b)) {
-            return pos - lo < 0.5 ? a : b; // no interpolating into an infinity
-        }
-        return a + (pos - lo) * (b - a);
+                sign * Text.round(threshold), sign * Text.round(own), lagging);
     }
 }

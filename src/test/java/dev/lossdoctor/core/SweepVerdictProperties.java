@@ -187,9 +187,24 @@ class SweepVerdictProperties {
         for (float v : others) {
             better += v < mine ? 1 : 0;
         }
-        double threshold = SweepStats.percentile(others, rule.percentile());
-        return new Siblings("s", x, false, false, better + 1, curves.size(), Text.round(SweepStats.percentile(others, 50)),
-                Text.round(threshold), Text.round(mine), mine > threshold);
+        double threshold = SweepRule.percentile(others, rule.percentile());
+        return new Siblings("s", x, false, false, better + 1, curves.size(), Text.round(SweepRule.percentile(others, 50)),
+                Text.round(threshold), Text.round(mine), mine > threshold && !closing(curves, own, x, mine - threshold, rule));
+    }
+
+    /** Catching up, by hand: the gap at half the way (its checkpoint) shrank fast enough to close within x more epochs. */
+    private static boolean closing(List<Curve> curves, Curve own, long x, double gapNow, SweepRule rule) {
+        long half = SweepStats.checkpoint(SweepStats.floorIndex(x / 2));
+        float[] then = new float[curves.size() - 1];
+        int n = 0;
+        for (Curve c : curves) {
+            if (c != own) {
+                then[n++] = best(c, half);
+            }
+        }
+        Arrays.sort(then);
+        double gapThen = best(own, half) - SweepRule.percentile(then, rule.percentile());
+        return half < x && Double.isFinite(gapThen) && gapThen > gapNow && gapNow / (gapThen - gapNow) * (x - half) <= x;
     }
 
     private static float best(Curve c, long x) {
