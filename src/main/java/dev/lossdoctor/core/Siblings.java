@@ -14,7 +14,7 @@ package dev.lossdoctor.core;
  * @param median    the siblings' median best value at {@code at}
  * @param threshold the siblings' value at the rule's percentile (the median by default)
  * @param own       this run's best value up to {@code at} (infinite: none finite)
- * @param lagging   whether {@code own} is worse than {@code threshold}
+ * @param lagging   whether {@code own} is worse than {@code threshold} and not closing the gap in time ({@link CatchUp})
  */
 public record Siblings(String sweepId, long at, boolean byStep, boolean byScore, int rank, int of, double median,
                        double threshold, double own, boolean lagging) {

@@ -17,7 +17,7 @@ final class SweepWords {
         String numbers = "(median " + Text.num(s.median()) + ", this run " + own(s) + ")";
         String better = s.better() + " of " + s.counted() + " siblings";
         String summary = "Lagging its sweep " + s.sweepId() + ": " + better + " had a better " + metric + " by " + unit + " "
-                + s.at() + " " + numbers + ".";
+                + s.at() + " " + numbers + ", and it is not gaining on them fast enough to catch up.";
         String saves;
         if (!s.byStep() && maxEpochs != null && maxEpochs > now) {
             long left = maxEpochs - now;

@@ -61,6 +61,9 @@ class CatchUpTest {
             assertThat(steady.at()).isEqualTo(4);
             assertThat(steady.own()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
             assertThat(steady.lagging()).isTrue();
+            assertThat(SweepWords.lagging(steady, 4, 40).summary())
+                    .startsWith("Lagging its sweep sw: 6 of 6 siblings had a better validation loss by epoch 4")
+                    .endsWith("and it is not gaining on them fast enough to catch up.");
             Siblings creeping = sweep(seed, CREEPING).verdict("creeping", 40, SweepRule.DEFAULT);
             assertThat(creeping.own()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-3));
             assertThat(creeping.lagging()).isTrue();
