@@ -174,14 +174,7 @@ class SweepVerdictProperties {
         if (curves.size() - 1 < rule.minSiblings() || x < rule.warmup(null)) {
             return null;
         }
-        float[] others = new float[curves.size() - 1];
-        int n = 0;
-        for (Curve c : curves) {
-            if (c != own) {
-                others[n++] = best(c, x);
-            }
-        }
-        Arrays.sort(others);
+        float[] others = othersAt(curves, own, x);
         float mine = best(own, x);
         int better = 0;
         for (float v : others) {
@@ -195,16 +188,22 @@ class SweepVerdictProperties {
     /** Catching up, by hand: the gap at half the way (its checkpoint) shrank fast enough to close within x more epochs. */
     private static boolean closing(List<Curve> curves, Curve own, long x, double gapNow, SweepRule rule) {
         long half = SweepStats.checkpoint(SweepStats.floorIndex(x / 2));
-        float[] then = new float[curves.size() - 1];
+        float[] then = othersAt(curves, own, half);
+        double gapThen = best(own, half) - SweepRule.percentile(then, rule.percentile());
+        return half < x && Double.isFinite(gapThen) && gapThen > gapNow && gapNow / (gapThen - gapNow) * (x - half) <= x;
+    }
+
+    /** The siblings' bests at checkpoint {@code x}, sorted. */
+    private static float[] othersAt(List<Curve> curves, Curve own, long x) {
+        float[] others = new float[curves.size() - 1];
         int n = 0;
         for (Curve c : curves) {
             if (c != own) {
-                then[n++] = best(c, half);
+                others[n++] = best(c, x);
             }
         }
-        Arrays.sort(then);
-        double gapThen = best(own, half) - SweepRule.percentile(then, rule.percentile());
-        return half < x && Double.isFinite(gapThen) && gapThen > gapNow && gapNow / (gapThen - gapNow) * (x - half) <= x;
+        Arrays.sort(others);
+        return others;
     }
 
     private static float best(Curve c, long x) {

@@ -47,6 +47,15 @@ class TokenReaderProperties {
         sameAsTheTree("r1", json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** {@code line} with the characters at {@code positions} (wrapped round its length) replaced. */
+    private static byte[] edited(String line, List<Integer> positions, List<Character> replacements) {
+        StringBuilder b = new StringBuilder(line);
+        for (int i = 0; i < positions.size(); i++) {
+            b.setCharAt(Math.floorMod(positions.get(i), b.length()), replacements.get(i));
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     @Property(tries = 500, seed = "2002")
     void anyJsonValue(@ForAll("jsonValues") String json) {
         sameAsTheTree("k", json.getBytes(StandardCharsets.UTF_8));
@@ -55,11 +64,7 @@ class TokenReaderProperties {
     @Property(tries = 1000, seed = "2003")
     void anyEditOfAValidEvent(@ForAll @Size(max = 5) List<Integer> positions,
                               @ForAll @Size(min = 5, max = 5) List<Character> replacements) {
-        StringBuilder b = new StringBuilder(VALID);
-        for (int i = 0; i < positions.size(); i++) {
-            b.setCharAt(Math.floorMod(positions.get(i), b.length()), replacements.get(i));
-        }
-        sameAsTheTree(null, b.toString().getBytes(StandardCharsets.UTF_8));
+        sameAsTheTree(null, edited(VALID, positions, replacements));
     }
 
     @Provide
@@ -181,12 +186,9 @@ class TokenReaderProperties {
     @Property(tries = 2000, seed = "2007")
     void anyEditOfACommonLine(@ForAll @Size(max = 3) List<Integer> positions,
                               @ForAll @Size(min = 3, max = 3) List<Character> replacements) {
-        StringBuilder b = new StringBuilder(COMMON);
-        for (int i = 0; i < positions.size(); i++) {
-            b.setCharAt(Math.floorMod(positions.get(i), b.length()), replacements.get(i));
-        }
-        sameAsTheTree(null, b.toString().getBytes(StandardCharsets.UTF_8));
-        sameAsTheTree("run-0000042", b.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] line = edited(COMMON, positions, replacements);
+        sameAsTheTree(null, line);
+        sameAsTheTree("run-0000042", line);
     }
 
     @Property(tries = 1000, seed = "2008")
