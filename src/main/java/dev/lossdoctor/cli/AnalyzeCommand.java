@@ -133,7 +133,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         SweepOrder.of(sweepEvents).forEach(analysis::accept);
         if (format == Format.status) {
             for (RunState state : runs.values()) {
-                out.println(Json.status(sweeps.status(analyzer.statusWithoutCurve(state)).withoutCurve()));
+                out.println(Json.status(sweeps.status(analyzer.statusWithoutCurve(state))));
             }
         }
         if (format == Format.table) {

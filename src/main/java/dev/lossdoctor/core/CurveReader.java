@@ -51,7 +51,7 @@ final class CurveReader {
 
     /** @param withCurve whether the status carries the window as its curve (the status topic's don't: no need to build it) */
     RunStatus status(RunState s, boolean withCurve) {
-        List<RunStatus.CurvePoint> curve = new ArrayList<>(withCurve ? s.size : 0);
+        List<RunStatus.CurvePoint> curve = withCurve ? new ArrayList<>(s.size) : List.of();
         for (int i = 0; withCurve && i < s.size; i++) {
             curve.add(new RunStatus.CurvePoint(s.epochs[i] == Point.NONE ? null : s.epochs[i],
                     s.steps[i] == Point.NONE ? null : s.steps[i], finite(s.train[i]), finite(s.val[i])));

@@ -53,7 +53,7 @@ final class RunOutputs {
         // diagnosis changes, when the run finishes, and every few points in between (the latest
         // numbers stay fresh without doubling the work per record); the curve stays in the store
         if (!events.isEmpty() || state.finished() || state.points() % STATUS_EVERY_POINTS == 0) {
-            RunStatus status = shown.apply(analyzer.statusWithoutCurve(state)).withoutCurve();
+            RunStatus status = shown.apply(analyzer.statusWithoutCurve(state));
             context.forward(new Record<String, Object>(state.runId(), status, timestamp, cloudEvents.status(status, timestamp)),
                     statusSink);
         }
