@@ -4,8 +4,11 @@ import dev.lossdoctor.core.RunState;
 import dev.lossdoctor.core.RunStateCodec;
 import dev.lossdoctor.kafka.EmbeddedKafkaBroker;
 import dev.lossdoctor.service.AppConfig;
+import dev.lossdoctor.service.DiagnosisMeters;
 import dev.lossdoctor.streams.AnalysisMetrics;
 import dev.lossdoctor.streams.LossDoctorTopology;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -226,6 +229,17 @@ public final class Benchmark implements AutoCloseable {
     private record Measured(Throughput throughput, StateSize state) {
     }
 
+    /**
+     * The meters the service keeps per event (diagnoses, runs by diagnosis, per-run gauges), bound
+     * to a Prometheus registry as the service binds them: the full topology is measured doing what
+     * the service does, its metrics included.
+     */
+    private static AnalysisMetrics serviceMeters(AppConfig config) {
+        DiagnosisMeters meters = new DiagnosisMeters(config.maxRunGauges());
+        meters.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return meters;
+    }
+
     /** The full topology over the input, and the size of its runs' states at the end. */
     private Measured full(String input) throws Exception {
         String app = "bench-full-" + (++phase);
@@ -233,7 +247,7 @@ public final class Benchmark implements AutoCloseable {
         createTopics(options.partitions(), config.topics().diagnoses().name(), config.topics().status().name(),
                 config.topics().dlq().name());
         progress.accept("Full topology: " + app);
-        Topology topology = LossDoctorTopology.build(config.topologyConfig(AnalysisMetrics.NONE));
+        Topology topology = LossDoctorTopology.build(config.topologyConfig(serviceMeters(config)));
         ThreadCpu cpu = new ThreadCpu();
         try (Running r = start(topology, config.streamsProperties(null))) {
             Throughput t = r.awaitThroughput(input, "full", cpu);
@@ -250,7 +264,7 @@ public final class Benchmark implements AutoCloseable {
         createTopics(options.partitions(), input, config.topics().diagnoses().name(), config.topics().status().name(),
                 config.topics().dlq().name());
         progress.accept(String.format(Locale.ROOT, "Latency at %,.0f events/s for %d s", rate, options.latencySeconds()));
-        Topology topology = LossDoctorTopology.build(config.topologyConfig(AnalysisMetrics.NONE));
+        Topology topology = LossDoctorTopology.build(config.topologyConfig(serviceMeters(config)));
         try (Running r = start(topology, config.streamsProperties(null))) {
             r.awaitRunning();
             long warmupUntil = System.currentTimeMillis() + 2_000;
@@ -316,7 +330,7 @@ public final class Benchmark implements AutoCloseable {
         }, null);
         gc();
         long heapBefore = heapUsed();
-        try (Running r = start(LossDoctorTopology.build(config.topologyConfig(AnalysisMetrics.NONE)), config.streamsProperties(null))) {
+        try (Running r = start(LossDoctorTopology.build(config.topologyConfig(serviceMeters(config))), config.streamsProperties(null))) {
             long[] loaded = new long[1];
             double seconds = r.awaitConsumed(input, loadEnd, t -> loaded[0] = t);
             double measuredSeconds = (r.finishedNanos - loaded[0]) / 1e9;
