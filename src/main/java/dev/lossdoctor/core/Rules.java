@@ -48,6 +48,11 @@ final class Rules {
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
     static final double OSCILLATION_REVERSALS = 0.45;
     static final double OSCILLATION_AMPLITUDE = 0.08;
+    /**
+     * Steps thrown about leave the losses above their best: validation within this rise of it (see
+     * {@link Measures.Series#rise()}), and training within twice it (logged from batches, it is the noisier), are not.
+     */
+    static final double OSCILLATION_AT_BEST = 0.1;
     /** An abrupt stop: the step into a frozen stretch was at least this share of the level. */
     static final double ABRUPT_STEP = 0.01;
     /** Converged means near the best the run reached: not flat this far above it. */
@@ -227,6 +232,11 @@ final class Rules {
         }
         if (v != null && v.t() <= -3) {
             return Optional.empty(); // validation clearly falling through the jumps of training: it learns
+        }
+        if (t != null && v != null && m.train().rise() < 2 * OSCILLATION_AT_BEST && m.val().rise() < OSCILLATION_AT_BEST) {
+            // both losses at their best (near 0: within a twentieth of their descent): the weights are not thrown
+            // about, whatever share of a tiny level the logged losses jump by (batch noise, a small validation set)
+            return Optional.empty();
         }
         double tScale = m.train().oscScale(), vScale = m.val().oscScale();
         boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(t.t()) < 3
