@@ -48,6 +48,11 @@ final class Rules {
     /** Oscillating: most steps reverse direction and jump by this share of the level. */
     static final double OSCILLATION_REVERSALS = 0.45;
     static final double OSCILLATION_AMPLITUDE = 0.08;
+    /**
+     * Steps thrown about leave the losses above their best: validation within this rise of it (see
+     * {@link Measures.Series#rise()}), and training within twice it (logged from batches, it is the noisier), are not.
+     */
+    static final double OSCILLATION_AT_BEST = 0.1;
     /** An abrupt stop: the step into a frozen stretch was at least this share of the level. */
     static final double ABRUPT_STEP = 0.01;
     /** Converged means near the best the run reached: not flat this far above it. */
@@ -178,10 +183,13 @@ final class Rules {
         if (after < 3 || v.trend() == Trend.FALLING) {
             return Optional.empty(); // a validation loss still falling is not overfitting, whatever one low point says
         }
+        // rises (and the scatter they are judged against) in units of the best, or of half the descent for a best
+        // near 0 (as Series.rise): there a rise of 100% of 1e-6 is a thousandth of what validation fell
+        double riseUnit = Math.abs(all.bestVal()) / Measures.riseScale(all.firstVal(), all.bestVal());
         if (m.trainDropSinceValBest() < OVERFIT_TRAIN_DROP) {
             // validation degrading while training stalls: the same advice, and look at the pipeline
-            double margin = Math.max(DEGRADING_RISE, 3 * v.fit().scatter() / Math.abs(all.bestVal()));
-            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && m.valRiseFromBest() > margin) {
+            double margin = Math.max(DEGRADING_RISE, 3 * riseUnit * v.fit().scatter() / Math.abs(all.bestVal()));
+            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && riseUnit * m.valRiseFromBest() > margin) {
                 return found(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
             }
             // slow overfitting: validation rising over the whole view, above its best by more than the luckiest of
@@ -189,14 +197,14 @@ final class Rules {
             if (!m.valRisingOverView() || t.trend() == Trend.RISING) {
                 return Optional.empty();
             }
-            double k = ROBUST_BEST_SCATTERS + 3, rise = m.valRiseFromBest();
-            double slowMargin = Math.max(OVERFIT_RISE / 2, k * m.valSinceBest().scatter() / Math.abs(all.bestVal()));
+            double k = ROBUST_BEST_SCATTERS + 3, rise = riseUnit * m.valRiseFromBest();
+            double slowMargin = Math.max(OVERFIT_RISE / 2, k * riseUnit * m.valSinceBest().scatter() / Math.abs(all.bestVal()));
             double dropMargin = Math.max(OVERFIT_RISE, k * t.fit().scatter() / Math.abs(t.now()));
             return m.trainDropSinceValBest() > dropMargin && rise > slowMargin
                     ? found(Diagnosis.OVERFITTING, Why.VAL_RISING, bestKey, clamp(0.5 + 0.1 * rise / slowMargin)) : Optional.empty();
         }
-        double rise = m.valRiseFromBest();
-        double scatter = riseScatter(rise, v.fit().scatter() / Math.abs(all.bestVal()));
+        double rise = riseUnit * m.valRiseFromBest();
+        double scatter = riseScatter(rise, riseUnit * v.fit().scatter() / Math.abs(all.bestVal()));
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
         boolean clearRise = rise > margin;
         // a slow, steady climb: smaller, but rising point after point since the best
@@ -227,6 +235,11 @@ final class Rules {
         }
         if (v != null && v.t() <= -3) {
             return Optional.empty(); // validation clearly falling through the jumps of training: it learns
+        }
+        if (t != null && v != null && m.train().rise() < 2 * OSCILLATION_AT_BEST && m.val().rise() < OSCILLATION_AT_BEST) {
+            // both losses at their best (near 0: within a twentieth of their descent): the weights are not thrown
+            // about, whatever share of a tiny level the logged losses jump by (batch noise, a small validation set)
+            return Optional.empty();
         }
         double tScale = m.train().oscScale(), vScale = m.val().oscScale();
         boolean trainJumps = t != null && t.reversalRate() >= OSCILLATION_REVERSALS && Math.abs(t.t()) < 3
