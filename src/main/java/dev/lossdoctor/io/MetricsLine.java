@@ -169,12 +169,7 @@ final class MetricsLine {
                 return false;
             }
             skipSpace();
-            int start = i;
-            boolean integral = number();
-            if (i == start) {
-                return false;
-            }
-            double v = integral ? integer(start, i) : decimal(start, i);
+            double v = value();
             if (Double.isNaN(v)) {
                 return false;
             }
@@ -227,67 +222,85 @@ final class MetricsLine {
         }
     }
 
-    /** A whole number of JSON's strict form at {@code from..to}: NaN when past 18 digits (the general reader's big integer). */
-    private double integer(int from, int to) {
-        if (to - from > 18) {
-            return Double.NaN;
-        }
-        boolean negative = b[from] == '-';
-        long n = 0;
-        for (int k = negative ? from + 1 : from; k < to; k++) {
-            n = n * 10 + (b[k] - '0');
-        }
-        return negative ? -n : n;
-    }
-
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
             1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     private static final long EXACT = 1L << 53;
 
     /**
-     * A number of JSON's strict form with a fraction or an exponent at {@code from..to}, correctly
-     * rounded as {@code Double.parseDouble} reads it (and Jackson's fast reader, the general
-     * reader's), or NaN when over 60 characters. Its digits as a whole number m below 2^53 and its
-     * power of ten p within ±22 are both exact doubles, so one IEEE multiplication or division of
-     * them is the correctly rounded value (Clinger's fast path); any other number goes to Jackson's.
+     * A metric's value: a number in JSON's strict form read in one pass, or NaN when there is none
+     * here or it is one for the general reader (a whole number past 18 characters, its big integer;
+     * a number past 60). A whole number is its long's double, as the general reader's. Any other
+     * number is correctly rounded as {@code Double.parseDouble} (and Jackson's fast reader, the
+     * general reader's) reads it: its digits as a whole number m below 2^53 and its power of ten p
+     * within ±22 are both exact doubles, so one IEEE multiplication or division of them is the
+     * correctly rounded value (Clinger's fast path); any other goes to Jackson's reader.
      */
-    private double decimal(int from, int to) {
-        if (to - from > 60) {
-            return Double.NaN;
-        }
-        int k = from;
-        boolean negative = b[k] == '-';
-        if (negative) {
-            k++;
-        }
+    private double value() {
+        int start = i;
+        boolean negative = take('-');
         long m = 0;
-        int scale = 0;
-        boolean fraction = false, exact = true;
-        for (; k < to && b[k] != 'e' && b[k] != 'E'; k++) {
-            if (b[k] == '.') {
-                fraction = true;
-            } else {
-                m = m * 10 + (b[k] - '0');
-                scale += fraction ? 1 : 0;
-                if (m >= EXACT) {
+        boolean exact = true;
+        if (take('0')) {
+            if (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                return Double.NaN; // a leading zero: not JSON
+            }
+        } else {
+            int first = i;
+            for (; i < b.length && b[i] >= '0' && b[i] <= '9'; i++) {
+                if (i - first < 18) {
+                    m = m * 10 + (b[i] - '0');
+                } else {
                     exact = false;
-                    break;
                 }
+            }
+            if (i == first) {
+                return Double.NaN;
+            }
+        }
+        boolean integral = true;
+        int scale = 0;
+        if (take('.')) {
+            integral = false;
+            int first = i;
+            for (; i < b.length && b[i] >= '0' && b[i] <= '9'; i++) {
+                if (m < EXACT) {
+                    m = m * 10 + (b[i] - '0');
+                    scale++;
+                } else {
+                    exact = false;
+                }
+            }
+            if (i == first) {
+                return Double.NaN;
             }
         }
         int exponent = 0;
-        if (exact && k < to) {
-            k++;
-            boolean negativeExponent = b[k] == '-';
-            if (b[k] == '-' || b[k] == '+') {
-                k++;
+        if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
+            integral = false;
+            i++;
+            boolean negativeExponent = take('-');
+            if (!negativeExponent) {
+                take('+');
             }
-            for (; k < to; k++) {
-                exponent = Math.min(exponent * 10 + (b[k] - '0'), 1_000_000);
+            int first = i;
+            for (; i < b.length && b[i] >= '0' && b[i] <= '9'; i++) {
+                exponent = Math.min(exponent * 10 + (b[i] - '0'), 1_000_000);
+            }
+            if (i == first) {
+                return Double.NaN;
             }
             exponent = negativeExponent ? -exponent : exponent;
         }
-        if (exact) {
+        if (i < b.length && !delimiter(b[i])) {
+            return Double.NaN; // "1x", "1true": not a number here
+        }
+        if (integral) {
+            return i - start > 18 ? Double.NaN : (double) (negative ? -m : m);
+        }
+        if (i - start > 60) {
+            return Double.NaN;
+        }
+        if (exact && m < EXACT) {
             if (m == 0) {
                 return negative ? -0.0 : 0.0;
             }
@@ -298,7 +311,7 @@ final class MetricsLine {
             }
         }
         // Jackson's fast reader, as the token reader's: correctly rounded like Double.parseDouble, and faster
-        return NumberInput.parseDouble(new String(b, from, to - from, StandardCharsets.US_ASCII), true);
+        return NumberInput.parseDouble(new String(b, start, i - start, StandardCharsets.US_ASCII), true);
     }
 
     /**
