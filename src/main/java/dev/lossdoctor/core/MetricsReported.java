@@ -17,7 +17,7 @@ public record MetricsReported(String runId, Long epoch, Long step, Instant times
                               Double fractionalEpoch) implements TrainingEvent {
 
     public MetricsReported {
-        metrics = Map.copyOf(metrics);
+        metrics = metrics instanceof MetricMap ? metrics : Map.copyOf(metrics); // (immutable already)
     }
 
     public MetricsReported(String runId, Long epoch, Long step, Instant timestamp, Map<String, Double> metrics) {

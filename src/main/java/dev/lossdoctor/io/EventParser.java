@@ -19,12 +19,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.lossdoctor.core.MetricMap;
 import dev.lossdoctor.core.MetricsReported;
 import dev.lossdoctor.core.RunConfig;
 import dev.lossdoctor.core.RunFinished;
 import dev.lossdoctor.core.RunStarted;
 import dev.lossdoctor.core.TrainingEvent;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -43,7 +45,7 @@ public final class EventParser {
     public static final int MAX_RUN_ID_LENGTH = 256;
     public static final int MAX_VALUE_BYTES = 64 * 1024;
     public static final int MAX_METRICS = 256;
-    private static final int MAX_NAME_LENGTH = 128;
+    static final int MAX_NAME_LENGTH = 128;
     private static final int MAX_CONFIG_STRING = 256;
 
     private static final Map<String, String> ALIASES = Map.of(
@@ -102,32 +104,23 @@ public final class EventParser {
      */
     private static MetricsReported commonShape(String key, byte[] value, Instant fallbackTime) {
         MetricsLine line = MetricsLine.read(value);
-        if (line == null || line.metrics < 0 || (line.type != null && !line.type.equals("metrics"))) {
+        if (line == null || line.metrics < 0 || line.epoch < 0 && line.step < 0) {
             return null;
         }
         try {
-            String runId = runId(key, line.runId);
-            Instant timestamp = line.timestamp == null ? fallbackTime : checkedTime(textTime(line.timestamp), line.timestamp);
-            if (line.epoch < 0 && line.step < 0) {
-                return null;
-            }
-            @SuppressWarnings("unchecked")
-            Map.Entry<String, Double>[] metrics = new Map.Entry[line.metrics];
-            for (int k = 0; k < line.metrics; k++) {
-                String name = line.names[k].trim();
-                if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            String runId = runId(key, line.runId(key));
+            Instant timestamp = fallbackTime;
+            if (line.timeFrom >= 0) {
+                timestamp = fastUtc(value, line.timeFrom, line.timeTo);
+                if (timestamp == null) {
+                    timestamp = textTime(new String(value, line.timeFrom, line.timeTo - line.timeFrom, StandardCharsets.US_ASCII));
+                }
+                if (timestamp.isBefore(EARLIEST) || timestamp.isAfter(LATEST)) {
                     return null;
                 }
-                String canonical = canonicalName(name);
-                for (int j = 0; j < k; j++) {
-                    if (metrics[j].getKey().equals(canonical)) {
-                        return null; // two names for one metric: the general reader keeps the last
-                    }
-                }
-                metrics[k] = Map.entry(canonical, line.values[k]);
             }
             return new MetricsReported(runId, line.epoch < 0 ? null : line.epoch, line.step < 0 ? null : line.step, timestamp,
-                    Map.ofEntries(metrics), null);
+                    MetricMap.of(line.names, line.values, line.metrics), null);
         } catch (InvalidEvent e) {
             return null;
         }
@@ -620,50 +613,75 @@ public final class EventParser {
      * {@code Instant}). Anything else (leap seconds, other forms) is left to the general parser: null.
      */
     static Instant fastUtc(String s) {
-        int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':') {
+        // (a character beyond Latin-1 becomes '?', which, like it, is none of the form's characters)
+        byte[] latin1 = s.getBytes(StandardCharsets.ISO_8859_1);
+        return fastUtc(latin1, 0, latin1.length);
+    }
+
+    /** {@link #fastUtc(String)} of the characters at {@code from..to} of a line (one byte each). */
+    static Instant fastUtc(byte[] s, int from, int to) {
+        int n = to - from;
+        if (n < 20 || s[from + 4] != '-' || s[from + 7] != '-' || s[from + 10] != 'T' || s[from + 13] != ':'
+                || s[from + 16] != ':') {
             return null;
         }
-        int year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        int year = digits(s, from, 4), month = digits(s, from + 5, 2), day = digits(s, from + 8, 2);
+        int hour = digits(s, from + 11, 2), minute = digits(s, from + 14, 2), second = digits(s, from + 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return null;
         }
-        int i = 19, nanos = 0;
-        if (s.charAt(i) == '.') {
-            int from = ++i;
-            while (i < n && i - from < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-                nanos = nanos * 10 + (s.charAt(i++) - '0');
+        int i = from + 19, nanos = 0;
+        if (s[i] == '.') {
+            int start = ++i;
+            while (i < to && i - start < 9 && s[i] >= '0' && s[i] <= '9') {
+                nanos = nanos * 10 + (s[i++] - '0');
             }
-            if (i == from) {
+            if (i == start) {
                 return null;
             }
-            for (int k = i - from; k < 9; k++) {
+            for (int k = i - start; k < 9; k++) {
                 nanos *= 10;
             }
         }
         int offsetSeconds;
-        if (i == n - 1 && s.charAt(i) == 'Z') {
+        if (i == to - 1 && s[i] == 'Z') {
             offsetSeconds = 0;
-        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+        } else if (i == to - 6 && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
             int oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
             if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 18 * 60) {
                 return null;
             }
-            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (oh * 3_600 + om * 60);
+            offsetSeconds = (s[i] == '-' ? -1 : 1) * (oh * 3_600 + om * 60);
         } else {
             return null;
         }
-        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second - offsetSeconds, nanos);
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second - offsetSeconds,
+                nanos);
     }
 
-    private static int digits(String s, int from, int count) {
+    private static int lengthOfMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> java.time.Year.isLeap(year) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** {@code LocalDate.of(year, month, day).toEpochDay()} for a year of 0 to 9999, without the date object. */
+    private static long epochDay(int year, int month, int day) {
+        long y = year;
+        long total = 365 * y + (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400 + (367 * month - 362) / 12 + day - 1;
+        if (month > 2) {
+            total -= java.time.Year.isLeap(year) ? 1 : 2;
+        }
+        return total - 719_528; // the days from 0000-01-01 to 1970-01-01
+    }
+
+    private static int digits(byte[] s, int from, int count) {
         int n = 0;
         for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
+            byte c = s[i];
             if (c < '0' || c > '9') {
                 return -1;
             }

@@ -4,6 +4,7 @@ import dev.lossdoctor.io.EventParser;
 import dev.lossdoctor.io.ParseResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ContextualFixedKeyProcessor;
@@ -35,8 +36,7 @@ final class ParseProcessor extends ContextualFixedKeyProcessor<byte[], byte[], P
 
     @Override
     public void process(FixedKeyRecord<byte[], byte[]> record) {
-        // an empty key is no key: the run id then comes from the value
-        String key = record.key() == null || record.key().length == 0 ? null : new String(record.key(), StandardCharsets.UTF_8);
+        String key = runId(record.key());
         ParseResult result = parser.parse(key, record.value(), Instant.ofEpochMilli(record.timestamp()));
         if (result instanceof ParseResult.Accepted accepted) {
             metrics.accepted();
@@ -56,6 +56,30 @@ final class ParseProcessor extends ContextualFixedKeyProcessor<byte[], byte[], P
         headers.add(LossDoctorTopology.ERROR_PARTITION_HEADER, utf8(partition));
         headers.add(LossDoctorTopology.ERROR_OFFSET_HEADER, utf8(offset));
         context().forward(record.withValue((Parsed) new Parsed.Rejected(record.value())).withHeaders(headers));
+    }
+
+    /**
+     * The run ids of the keys lately read, by their bytes, in a table indexed by the bytes' hash: a
+     * run's records share one string (and its cached hash for the stores' maps downstream), made once
+     * rather than per record. A key in a taken slot takes its place.
+     */
+    private final byte[][] keyBytes = new byte[1024][];
+    private final String[] keyRunIds = new String[keyBytes.length];
+
+    /** The run id a record key gives; null for no key (an empty key is none: the run id then comes from the value). */
+    private String runId(byte[] key) {
+        if (key == null || key.length == 0) {
+            return null;
+        }
+        int hash = Arrays.hashCode(key);
+        int slot = (hash ^ hash >>> 16) & (keyBytes.length - 1);
+        if (Arrays.equals(keyBytes[slot], key)) {
+            return keyRunIds[slot];
+        }
+        String runId = new String(key, StandardCharsets.UTF_8);
+        keyBytes[slot] = key.clone();
+        keyRunIds[slot] = runId;
+        return runId;
     }
 
     private static byte[] utf8(String s) {

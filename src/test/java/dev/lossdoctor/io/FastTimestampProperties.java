@@ -57,4 +57,18 @@ class FastTimestampProperties {
         assertThat(EventParser.fastUtc("2026-11-26T10:00:00+0100")).isNull();
         assertThat(EventParser.fastUtc("2026-11-26 10:00:00Z")).isNull();
     }
+
+    /** The common line's reading of its timestamp where it stands among the line's bytes: what the text's reading says. */
+    @Property(tries = 1000, seed = "44")
+    void fastPathReadsTheSameInALine(@ForAll @LongRange(min = 0, max = 253_402_300_799L) long epochSecond,
+                                     @ForAll @IntRange(min = 0, max = 999_999_999) int nanos, @ForAll @IntRange(min = 0, max = 30) int cut,
+                                     @ForAll @IntRange(min = -18 * 4, max = 18 * 4) int quarterHours) {
+        ZoneOffset offset = ZoneOffset.ofTotalSeconds(quarterHours * 900);
+        Instant at = Instant.ofEpochSecond(epochSecond, nanos);
+        for (String text : new String[] {at.toString(), OffsetDateTime.ofInstant(at, offset).toString()}) {
+            String part = text.substring(0, Math.max(0, text.length() - cut));
+            byte[] line = ("{\"timestamp\":\"" + part + "\"}").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(EventParser.fastUtc(line, 14, 14 + part.length())).as(part).isEqualTo(EventParser.fastUtc(part));
+        }
+    }
 }

@@ -36,9 +36,12 @@ class TokenReaderProperties {
     }
 
     private void sameAsTheTree(String key, byte[] value) {
-        assertThat(parser.parse(key, value, RECORD_TIME))
-                .as("%s", new String(value, StandardCharsets.UTF_8))
-                .isEqualTo(parser.parseTree(key, value, RECORD_TIME));
+        ParseResult read = parser.parse(key, value, RECORD_TIME), tree = parser.parseTree(key, value, RECORD_TIME);
+        String line = new String(value, StandardCharsets.UTF_8);
+        assertThat(read).as("%s", line).isEqualTo(tree);
+        // both ways, and their hashes: the common line's metrics are a map of another kind (MetricMap)
+        assertThat(tree).as("%s", line).isEqualTo(read);
+        assertThat(read.hashCode()).as("%s", line).isEqualTo(tree.hashCode());
     }
 
     @Property(tries = 2000, seed = "2001")
@@ -207,5 +210,72 @@ class TokenReaderProperties {
                 .isNull();
         assertThat(parser.parse(null, COMMON.getBytes(StandardCharsets.UTF_8), RECORD_TIME))
                 .isEqualTo(parser.parseTree(null, COMMON.getBytes(StandardCharsets.UTF_8), RECORD_TIME));
+    }
+
+    // ---- the common line's own readings: its numbers (one pass, Clinger's fast path), its names (a table of bytes), its run id
+
+    @Provide
+    Arbitrary<String> decimals() {
+        Arbitrary<String> digits = Arbitraries.strings().withChars("0123456789").ofMinLength(1).ofMaxLength(20);
+        Arbitrary<String> decimal = net.jqwik.api.Combinators.combine(Arbitraries.of("", "-"), digits, digits,
+                        Arbitraries.of("", "e", "E", "e-", "e+", "E-"), Arbitraries.integers().between(0, 30), Arbitraries.of(true, false))
+                .as((sign, whole, fraction, e, exponent, withFraction) -> sign + whole.replaceFirst("^0+(?=.)", "")
+                        + (withFraction ? "." + fraction : "") + (e.isEmpty() ? "" : e + exponent));
+        return Arbitraries.oneOf(decimal,
+                Arbitraries.doubles().map(d -> Double.toString(d)),
+                Arbitraries.doubles().between(-1e6, 1e6).map(d -> String.format(java.util.Locale.ROOT, "%.6g", d)),
+                Arbitraries.doubles().between(0, 1).map(d -> String.format(java.util.Locale.ROOT, "%.4f", d)),
+                Arbitraries.longs().between((1L << 53) - 20, (1L << 53) + 20).map(l -> l + ".0"),
+                Arbitraries.longs().between((1L << 53) - 20, (1L << 53) + 20).map(l -> "0." + l),
+                Arbitraries.integers().between(-25, 25).map(p -> "9007199254740991e" + p),
+                Arbitraries.integers().between(-25, 25).map(p -> "1.5e" + p),
+                Arbitraries.of("0.0", "-0.0", "0e0", "-0e400", "0.000e-999", "1e22", "1e23", "1e-22", "1e-23", "123456789012345678.5",
+                        "999999999999999999", "-999999999999999999", "1000000000000000000", "4.9e-324", "2.2250738585072014E-308",
+                        "1.7976931348623157e308", "1.7976931348623159e308", "0.30000000000000004", "9007199254740993.0",
+                        "1" + "0".repeat(60) + ".0", "0." + "0".repeat(57) + "1"));
+    }
+
+    @Property(tries = 3000, seed = "2009")
+    void anyNumberOfACommonLine(@ForAll("decimals") String value, @ForAll("keys") String key) {
+        byte[] line = COMMON.replace("0.6,", value + ",").getBytes(StandardCharsets.UTF_8);
+        sameAsTheTree(key, line);
+        if (parser.parse(key, line, RECORD_TIME) instanceof ParseResult.Accepted a && value.matches("-?(0|[1-9][0-9]*)[.eE].*")) {
+            // a number with a fraction or an exponent is Java's own reading of it, to the last bit
+            assertThat(Double.doubleToRawLongBits(((dev.lossdoctor.core.MetricsReported) a.event()).metrics().get("val_loss")))
+                    .as(value).isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(value)));
+        }
+    }
+
+    @Provide
+    Arbitrary<String> knownNames() {
+        Arbitrary<String> known = Arbitraries.of("train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "loss", "accuracy",
+                "acc", "val_acc", "learning_rate", "train_acc", "eval_loss", "grad_norm", "val_f1", "val_mse", "epoch", "step");
+        return Arbitraries.oneOf(known,
+                known.map(n -> n.toUpperCase(java.util.Locale.ROOT)), known.map(n -> " " + n), known.map(n -> n + " "),
+                known.map(n -> n.substring(1)), known.map(n -> n + "_"), known.map(n -> n.substring(0, n.length() - 1)),
+                Arbitraries.strings().withChars("abcdefghilmnorstuv_").ofMaxLength(14));
+    }
+
+    @Property(tries = 2000, seed = "2010")
+    void anyNamesOfACommonLine(@ForAll("knownNames") String name1, @ForAll("knownNames") String name2,
+                               @ForAll("knownNames") String name3) {
+        String line = "{\"type\":\"metrics\",\"run_id\":\"r1\",\"epoch\":3,\"metrics\":{\"" + name1 + "\":0.5,\"" + name2
+                + "\":1.5,\"" + name3 + "\":2}}";
+        sameAsTheTree(null, line.getBytes(StandardCharsets.UTF_8));
+        sameAsTheTree("r1", line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Property(tries = 1000, seed = "2011")
+    void anyKeyAndRunIdOfACommonLine(@ForAll("runIds") String key, @ForAll("runIds") String runId) {
+        byte[] line = COMMON.replace("run-0000042", runId).getBytes(StandardCharsets.UTF_8);
+        sameAsTheTree(key, line);
+        sameAsTheTree(null, line);
+    }
+
+    @Provide
+    Arbitrary<String> runIds() {
+        return Arbitraries.oneOf(Arbitraries.of("run-0000042", "run-0000043", "run-000004", "run-00000421", "RUN-0000042", "",
+                        " ", "run\u00e9", "r\u0001"),
+                Arbitraries.strings().withChars("run-0142é\u0001 ").ofMaxLength(12));
     }
 }
