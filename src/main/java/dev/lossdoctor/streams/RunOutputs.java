@@ -48,7 +48,9 @@ final class RunOutputs {
                     diagnosesSink);
             metrics.diagnosed(event);
         }
-        metrics.runUpdated(shown.apply(analyzer.brief(state)), previous); // as it shows: lagging counts as lagging
+        if (metrics.followsRuns()) {
+            metrics.runUpdated(shown.apply(analyzer.brief(state)), previous); // as it shows: lagging counts as lagging
+        }
         // the full status reads the curves again and is a few hundred bytes: published when the
         // diagnosis changes, when the run finishes, and every few points in between (the latest
         // numbers stay fresh without doubling the work per record); the curve stays in the store
