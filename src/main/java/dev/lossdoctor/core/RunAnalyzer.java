@@ -184,6 +184,49 @@ public final class RunAnalyzer {
                 state.afterStopAdvice(), null, null, null);
     }
 
+    /** The advice of the run at {@link #markSpent} (null: none), and the run's newest x and event time then. */
+    private StopAdvice markedAdvice;
+    private long markedX;
+    private long markedMillis;
+
+    /** Notes where the run stands for its after-stop-advice figures before an update: see {@link #spentSinceMark}. */
+    public void markSpent(RunState state) {
+        markedAdvice = state.size == 0 ? null : state.stopAdvice;
+        if (markedAdvice != null) {
+            markedX = lastX(state);
+            markedMillis = state.lastActivityMillis;
+        }
+    }
+
+    /**
+     * What the run spent after the advice to stop since {@link #markSpent}, or null when that is
+     * nothing: {@link StopAdvice.Spent#growth} of its {@link RunState#afterStopAdvice} then and now,
+     * without building the two (each a point and a figure, per event) for the usual answer, nothing.
+     */
+    public StopAdvice.Spent spentSinceMark(RunState state) {
+        StopAdvice a = state.stopAdvice;
+        if (a == null || state.size == 0) {
+            return null;
+        }
+        long epochs = Math.max(0, lastX(state) - a.sinceX());
+        boolean timed = a.atMillis() != 0 && state.lastActivityMillis != 0;
+        long seconds = timed ? Math.max(0, state.lastActivityMillis - a.atMillis()) / 1000 : 0;
+        StopAdvice before = markedAdvice;
+        if (before == null) {
+            return epochs > 0 || seconds > 0 ? new StopAdvice.Spent(a.diagnosis(), a.sinceX(), epochs, timed ? seconds : null) : null;
+        }
+        long epochsBefore = Math.max(0, markedX - before.sinceX());
+        long secondsBefore = before.atMillis() != 0 && markedMillis != 0 ? Math.max(0, markedMillis - before.atMillis()) / 1000 : 0;
+        long moreEpochs = epochs - epochsBefore;
+        long moreSeconds = timed ? seconds - secondsBefore : 0;
+        return moreEpochs > 0 || moreSeconds > 0 ? new StopAdvice.Spent(a.diagnosis(), a.sinceX(), moreEpochs, moreSeconds) : null;
+    }
+
+    private static long lastX(RunState state) {
+        int last = state.size - 1;
+        return state.epochs[last] != Point.NONE ? state.epochs[last] : state.steps[last];
+    }
+
     /**
      * A plateau that has stood {@link StopAdvice#PLATEAU_LASTED_POINTS} points is advice to stop (or
      * to lower the rate) that the run has not taken: from here on its training counts as spent after it.

@@ -15,6 +15,10 @@ import dev.lossdoctor.core.RunStatus;
 public interface AnalysisMetrics {
 
     AnalysisMetrics NONE = new AnalysisMetrics() {
+        @Override
+        public boolean followsRuns() {
+            return false;
+        }
     };
 
     /** Why a run stopped being held. */
@@ -47,6 +51,14 @@ public interface AnalysisMetrics {
 
     /** This instance holds the run, found in the store when its task started. */
     default void runHeld(String runId, Diagnosis current) {
+    }
+
+    /**
+     * Whether {@link #runUpdated} is wanted: when not, no status is built for it on every record
+     * (only {@link #NONE} says no).
+     */
+    default boolean followsRuns() {
+        return true;
     }
 
     /**

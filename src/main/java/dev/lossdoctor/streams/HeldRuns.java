@@ -47,21 +47,40 @@ final class HeldRuns {
 
     private final KeyValueStore<String, RunState> store;
     private final Map<String, Summary> summaries = new HashMap<>();
-    private final Map<String, RunState> recent = new LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, Held> recent = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Held> eldest) {
             if (size() <= RECENT_STATES) {
                 return false;
             }
-            if (changed.contains(eldest.getKey())) {
-                store.put(eldest.getKey(), eldest.getValue()); // leaving memory: the store must have it
+            if (eldest.getValue().changed) {
+                store.put(eldest.getKey(), eldest.getValue().state); // leaving memory: the store must have it
                 changed.remove(eldest.getKey());
+            }
+            if (eldest.getValue() == lastGot) {
+                lastGot = null;
             }
             return true;
         }
     };
     /** Runs whose state here is newer than the store's (always among the recent ones), in the order they changed. */
     private final Set<String> changed = new LinkedHashSet<>();
+
+    /** A recent run's decoded state, and whether it is in {@link #changed} (so that a run's event asks that set nothing). */
+    private static final class Held {
+        RunState state;
+        boolean changed;
+
+        Held(RunState state) {
+            this.state = state;
+        }
+    }
+
+    /**
+     * The recent entry {@link #get} returned last (null: none, or the state came from the store):
+     * the {@link #fallback} and {@link #put} of the same event find it without another lookup.
+     */
+    private Held lastGot;
     private final AtomicInteger instanceRuns;
     private final AnalysisMetrics metrics;
 
@@ -104,8 +123,15 @@ final class HeldRuns {
      * #put}s it back; one whose change may fail half-way takes a {@link #fallback} first.
      */
     RunState get(String runId) {
-        RunState s = recent.get(runId);
-        return s != null ? s : store.get(runId);
+        Held h = recent.get(runId);
+        lastGot = h;
+        return h != null ? h.state : store.get(runId);
+    }
+
+    /** The entry {@link #get} found {@code state} in, or null (then ask the maps). */
+    private Held lastGotOf(RunState state) {
+        Held h = lastGot;
+        return h != null && h.state == state ? h : null;
     }
 
     /**
@@ -113,7 +139,8 @@ final class HeldRuns {
      * when the state here is newer than the store's, else nothing (the store has it).
      */
     RunState fallback(RunState state) {
-        if (!changed.contains(state.runId())) {
+        Held h = lastGotOf(state);
+        if (h != null ? !h.changed : !changed.contains(state.runId())) {
             return null;
         }
         spare = state.copyInto(spare); // one object, copied into before every update: no state allocated per event
@@ -132,11 +159,18 @@ final class HeldRuns {
             if (fallback == spare) {
                 spare = null; // held from now on
             }
-            recent.put(runId, fallback); // still newer than the store: written at the commit
+            Held h = recent.get(runId);
+            if (h == null) {
+                h = new Held(fallback);
+                h.changed = changed.contains(runId);
+                recent.put(runId, h);
+            }
+            h.state = fallback; // still newer than the store: written at the commit
         } else {
             recent.remove(runId);
             changed.remove(runId);
         }
+        lastGot = null;
     }
 
     /**
@@ -144,8 +178,20 @@ final class HeldRuns {
      * counts from here (its metrics from {@link RunOutputs}).
      */
     void put(RunState state) {
-        changed.add(state.runId());
-        recent.put(state.runId(), state);
+        Held h = lastGotOf(state);
+        if (h == null) { // else get just found it, and made it the most recent
+            h = recent.get(state.runId());
+            if (h == null) {
+                h = new Held(state);
+                recent.put(state.runId(), h);
+            }
+            h.state = state;
+        }
+        if (!h.changed) {
+            h.changed = true;
+            changed.add(state.runId());
+        }
+        lastGot = null;
         if (summaries.put(state.runId(), Summary.of(state, lagging.test(state.runId()))) == null) {
             instanceRuns.incrementAndGet();
         }
@@ -154,7 +200,9 @@ final class HeldRuns {
     /** Writes the states changed since the last commit to the store: called just before the task commits. */
     void writeChanged() {
         for (String runId : changed) {
-            store.put(runId, recent.get(runId));
+            Held h = recent.get(runId);
+            store.put(runId, h.state);
+            h.changed = false;
         }
         changed.clear();
     }
@@ -185,6 +233,7 @@ final class HeldRuns {
         Summary s = summaries.remove(runId);
         recent.remove(runId);
         changed.remove(runId);
+        lastGot = null;
         store.delete(runId);
         if (s != null) {
             instanceRuns.decrementAndGet();
@@ -203,6 +252,7 @@ final class HeldRuns {
         summaries.clear();
         recent.clear();
         changed.clear();
+        lastGot = null;
     }
 
     Map<String, Summary> summaries() {

@@ -114,15 +114,15 @@ public final class RunAnalyzerProcessor extends ContextualProcessor<String, Trai
         }
         List<DiagnosisEvent> events;
         RunState fallback = runs.fallback(state);
-        StopAdvice.Spent spentBefore = state.afterStopAdvice();
+        analyzer.markSpent(state);
         try {
             events = analyzer.apply(state, record.value());
         } catch (RuntimeException e) {
             runs.restore(record.key(), fallback); // the processing exception handler decides what happens next
             throw e;
         }
-        StopAdvice.Spent spent = StopAdvice.Spent.growth(spentBefore, state.afterStopAdvice());
-        if (spent != null && (spent.epochs() > 0 || (spent.seconds() != null && spent.seconds() > 0))) {
+        StopAdvice.Spent spent = analyzer.spentSinceMark(state); // null when the update spent nothing after advice
+        if (spent != null) {
             config.metrics().spentAfterStopAdvice(spent.diagnosis(), spent.epochs(),
                     spent.seconds() == null ? 0 : spent.seconds());
         }
