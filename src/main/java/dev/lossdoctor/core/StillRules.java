@@ -56,8 +56,13 @@ final class StillRules {
         }
         Finding f = Finding.of(Diagnosis.UNDERFITTING, Why.SLOW_AND_HIGH, m.all().firstKey(),
                 Rules.clamp(0.6 + (Rules.SLOW_RATE - falling) / Rules.SLOW_RATE * 0.3));
-        if (falling >= Rules.SLOW_RATE / 1.5) {
+        double noise = BAND * rateNoise(m);
+        if (falling >= Rules.SLOW_RATE / 1.5 || falling + noise >= Rules.SLOW_RATE) {
             return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
+        }
+        if (falling - noise < Measures.FLAT_RATE) { // as flat as slow within its noise: what flat would say stands
+            return Optional.of(f.orElse(m.train().now() >= Rules.NO_PROGRESS_SHARE * m.all().firstTrain()
+                    ? Diagnosis.PLATEAU : Diagnosis.CONVERGED));
         }
         if (nearConverged(m)) {
             return Optional.of(f.orElse(Diagnosis.CONVERGED));
@@ -70,7 +75,7 @@ final class StillRules {
     static Optional<Finding> learning(Measures m) {
         Series t = m.train();
         Finding f = Finding.of(Diagnosis.LEARNING, Why.FALLING, Point.NONE, 0.7);
-        if (slowAndHigh(m) && -t.rate() < 1.5 * Rules.SLOW_RATE) {
+        if (slowAndHigh(m) && (-t.rate() < 1.5 * Rules.SLOW_RATE || -t.rate() - BAND * rateNoise(m) < Rules.SLOW_RATE)) {
             f = f.orElse(Diagnosis.UNDERFITTING);
         } else if (nearConverged(m)) {
             f = f.orElse(Diagnosis.CONVERGED); // just over the flat line
@@ -83,6 +88,37 @@ final class StillRules {
     }
 
     // ---------------------------------------------------------------- shared conditions
+
+    /** How many standard errors of a rate around a threshold are its noise band: a reading inside it is on the line. */
+    static final double BAND = 2;
+
+    /**
+     * The standard error of the training rate ({@link Series#rate()}, per epoch, relative): of the
+     * stretch it was read from, by its residuals or by the long stretch's scatter, whichever is larger.
+     * 0 on a smooth curve, so its readings stay as they were.
+     */
+    static double rateNoise(Measures m) {
+        return rateNoise(m.train(), m.pointsPerEpoch());
+    }
+
+    /** The standard error of a curve's rate ({@link #rateNoise(Measures)}). */
+    static double rateNoise(Series c, double pointsPerEpoch) {
+        Fit used = Math.abs(c.shortFit().t()) >= Measures.SIGNIFICANT_T || Math.abs(c.fit().t()) < Measures.SIGNIFICANT_T
+                ? c.shortFit() : c.fit();
+        double se = used.t() == 0 ? 0 : Math.abs(used.slope() / used.t());
+        // a few points' own residuals may be small by chance: the long stretch's robust scatter says what the noise is
+        int n = used.n();
+        double seOfScatter = n < 3 ? 0 : c.fit().scatter() * Math.sqrt(12.0 / ((double) n * n * n - n));
+        return Math.max(se, seOfScatter) * pointsPerEpoch / c.scale();
+    }
+
+    /**
+     * The noise of a curve's fall since its first point ({@link Series#dropTotal()}, relative to the
+     * first): the first point is one draw, the level now a median of three; two scatters of each.
+     */
+    static double dropNoise(Series c, float first) {
+        return BAND * Math.sqrt(2) * c.fit().scatter() / Math.abs(first);
+    }
 
     /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */
     static boolean creepingOverView(Measures m) {
