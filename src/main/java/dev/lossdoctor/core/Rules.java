@@ -250,16 +250,17 @@ final class Rules {
             return Optional.empty();
         }
         Series t = m.train(), v = m.val();
-        // the drops and rates compared beyond their noise: validation's at the low edge of its band,
-        // training's at the high edge of its own (on a smooth curve the bands are 0)
-        double vDrop = v.dropTotal() - StillRules.dropNoise(v, m.all().firstVal());
-        double tDrop = t.dropTotal() + StillRules.dropNoise(t, m.all().firstTrain());
+        // once the long stretch is full (its scatter means something; the first points are the quickest to tell),
+        // the drops and rates compared beyond their noise: validation's at the low edge of its band, training's
+        // at the high edge of its own (on a smooth curve the bands are 0)
+        double band = v.fit().n() >= Measures.TREND_POINTS ? StillRules.BAND : 0;
+        double vDrop = v.dropTotal() - band / 2 * StillRules.dropNoise(v, m.all().firstVal());
+        double tDrop = t.dropTotal() + band / 2 * StillRules.dropNoise(t, m.all().firstTrain());
         // the drop must stand out from the validation loss's own scatter (one high first point is not a drop)
         boolean valOutpacesTrain = vDrop >= DATA_ISSUE_VAL_DROP
                 && vDrop >= DATA_ISSUE_RATIO * Math.max(0, tDrop)
                 && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
         // or, slower: validation falling steadily several times faster than training
-        double band = StillRules.BAND;
         boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
                 && (v.viewFit() == v.fit() || v.fallingOverView(m.pointsPerEpoch())) // and over the whole view, beyond its noise
                 && t.dropTotal() < 1 - NO_PROGRESS_SHARE // training never got anywhere

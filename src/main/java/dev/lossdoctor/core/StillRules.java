@@ -22,25 +22,35 @@ final class StillRules {
             return Optional.empty();
         }
         Landmarks all = m.all();
+        // how far from the no-progress line (a share of the first point, itself one noisy draw) the loss is, in its noise
+        boolean noProgressShape = Rules.positive(m) && m.points() >= 6 && m.epochs() >= 5
+                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale();
+        boolean nearNoProgress = noProgressShape
+                && Math.abs(t.dropTotal() - (1 - Rules.NO_PROGRESS_SHARE)) < dropNoise(t, all.firstTrain());
         // (jumps of oscillation size are left to the oscillation rule, once it has the points)
-        if (Rules.positive(m) && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain() && m.points() >= 6 && m.epochs() >= 5
-                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale()) {
+        if (noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain()) {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
             // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
             boolean slowFall = hiddenFall(m) || creepingOverView(m);
             return Optional.of(slowFall ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
-                    : Diagnosis.LEARNING) : f);
+                    : Diagnosis.LEARNING) : nearNoProgress && m.points() >= Rules.CONVERGED_POINTS ? f.orElse(Diagnosis.CONVERGED) : f);
         }
         // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
         // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
         double aboveBest = (t.now() - all.bestTrain() - Rules.ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
+        // the level now is a median of three: within two scatters of the line, either side may be noise
+        boolean nearStuck = Math.abs(aboveBest - Rules.WORSE_THAN_BEST) < BAND * t.fit().scatter() / t.scale();
         if (m.points() >= Rules.CONVERGED_POINTS && aboveBest > Rules.WORSE_THAN_BEST) {
             // flat, but well above where it once was: stuck, not a good fit
-            return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
+            Finding f = Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest);
+            return Optional.of(nearStuck ? f.orElse(Diagnosis.CONVERGED) : f);
         }
         if (m.points() >= Rules.CONVERGED_POINTS) {
             boolean significant = Math.abs(t.fit().t()) >= Measures.SIGNIFICANT_T;
             Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
+            if (nearNoProgress || nearStuck) {
+                return Optional.of(f.orElse(Diagnosis.PLATEAU)); // a plateau said stands while the noise can't tell
+            }
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
             return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
@@ -114,10 +124,10 @@ final class StillRules {
 
     /**
      * The noise of a curve's fall since its first point ({@link Series#dropTotal()}, relative to the
-     * first): the first point is one draw, the level now a median of three; two scatters of each.
+     * first): the first point is one draw, the level now a median of three: a scatter of each.
      */
     static double dropNoise(Series c, float first) {
-        return BAND * Math.sqrt(2) * c.fit().scatter() / Math.abs(first);
+        return Math.sqrt(2) * c.fit().scatter() / Math.abs(first);
     }
 
     /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */
