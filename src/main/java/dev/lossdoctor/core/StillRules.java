@@ -32,6 +32,8 @@ final class StillRules {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
             // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
             boolean slowFall = hiddenFall(m) || creepingOverView(m);
+            // or flat by its noise only: a slow fall said (underfitting) stands
+            slowFall |= m.epochs() >= Rules.UNDERFITTING_EPOCHS && -t.rate() + BAND * rateNoise(m) >= Measures.FLAT_RATE;
             return Optional.of(slowFall ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
                     : Diagnosis.LEARNING) : nearNoProgress && m.points() >= Rules.CONVERGED_POINTS ? f.orElse(Diagnosis.CONVERGED) : f);
         }
@@ -67,6 +69,9 @@ final class StillRules {
         Finding f = Finding.of(Diagnosis.UNDERFITTING, Why.SLOW_AND_HIGH, m.all().firstKey(),
                 Rules.clamp(0.6 + (Rules.SLOW_RATE - falling) / Rules.SLOW_RATE * 0.3));
         double noise = BAND * rateNoise(m);
+        if (falling + noise >= Rules.SLOW_RATE && falling - noise < Measures.FLAT_RATE) {
+            return Optional.of(f.keepingStill(true)); // as fast as learning and as flat as a plateau, within its noise
+        }
         if (falling >= Rules.SLOW_RATE / 1.5 || falling + noise >= Rules.SLOW_RATE) {
             return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
         }
