@@ -181,7 +181,9 @@ final class Rules {
         if (m.trainDropSinceValBest() < OVERFIT_TRAIN_DROP) {
             // validation degrading while training stalls: the same advice, and look at the pipeline
             double margin = Math.max(DEGRADING_RISE, 3 * v.fit().scatter() / Math.abs(all.bestVal()));
-            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && m.valRiseFromBest() > margin) {
+            // (rising over the view's late half too, beyond its noise: a flat noisy validation's stretch rises now and then)
+            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && m.valRiseFromBest() > margin
+                    && (v.viewFit() == v.fit() || v.viewFit().t() >= Measures.SIGNIFICANT_T)) {
                 return found(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
             }
             // slow overfitting: validation rising over the whole view, above its best by more than the luckiest of
