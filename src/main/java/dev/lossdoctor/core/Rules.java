@@ -189,7 +189,9 @@ final class Rules {
         if (m.trainDropSinceValBest() < OVERFIT_TRAIN_DROP) {
             // validation degrading while training stalls: the same advice, and look at the pipeline
             double margin = Math.max(DEGRADING_RISE, 3 * riseUnit * v.fit().scatter() / Math.abs(all.bestVal()));
-            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && riseUnit * m.valRiseFromBest() > margin) {
+            // (rising over the view's late half too, beyond its noise: a flat noisy validation's stretch rises now and then)
+            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && riseUnit * m.valRiseFromBest() > margin
+                    && (v.viewFit() == v.fit() || v.viewFit().t() >= Measures.SIGNIFICANT_T)) {
                 return found(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
             }
             // slow overfitting: validation rising over the whole view, above its best by more than the luckiest of
@@ -263,17 +265,24 @@ final class Rules {
             return Optional.empty();
         }
         Series t = m.train(), v = m.val();
+        // once the long stretch is full (its scatter means something; the first points are the quickest to tell),
+        // the drops and rates compared beyond their noise: validation's at the low edge of its band, training's
+        // at the high edge of its own (on a smooth curve the bands are 0)
+        double band = v.fit().n() >= Measures.TREND_POINTS ? StillRules.BAND : 0;
+        double vDrop = v.dropTotal() - band / 2 * StillRules.dropNoise(v, m.all().firstVal());
+        double tDrop = t.dropTotal() + band / 2 * StillRules.dropNoise(t, m.all().firstTrain());
         // the drop must stand out from the validation loss's own scatter (one high first point is not a drop)
-        boolean valOutpacesTrain = v.dropTotal() >= DATA_ISSUE_VAL_DROP
-                && v.dropTotal() >= DATA_ISSUE_RATIO * Math.max(0, t.dropTotal())
+        boolean valOutpacesTrain = vDrop >= DATA_ISSUE_VAL_DROP
+                && vDrop >= DATA_ISSUE_RATIO * Math.max(0, tDrop)
                 && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
         // or, slower: validation falling steadily several times faster than training
         boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
                 && (v.viewFit() == v.fit() || v.fallingOverView(m.pointsPerEpoch())) // and over the whole view, beyond its noise
                 && t.dropTotal() < 1 - NO_PROGRESS_SHARE // training never got anywhere
-                && v.dropTotal() >= DATA_ISSUE_VAL_DROP / 2
+                && vDrop >= DATA_ISSUE_VAL_DROP / 2
                 // (training's fall over the whole view too: its noise may hide from the stretch what validation shows)
-                && -v.rate() >= DATA_ISSUE_RATE_RATIO * Math.max(0, Math.max(-t.rate(), -t.viewFit().slope() * m.pointsPerEpoch() / t.scale()));
+                && -v.rate() - band * StillRules.rateNoise(v, m.pointsPerEpoch()) >= DATA_ISSUE_RATE_RATIO * Math.max(0, Math.max(
+                        -t.rate() + band * StillRules.rateNoise(m), -t.viewFit().slope() * m.pointsPerEpoch() / t.scale()));
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
             return found(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);

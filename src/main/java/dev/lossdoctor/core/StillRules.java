@@ -22,25 +22,37 @@ final class StillRules {
             return Optional.empty();
         }
         Landmarks all = m.all();
+        // how far from the no-progress line (a share of the first point, itself one noisy draw) the loss is, in its noise
+        boolean noProgressShape = Rules.positive(m) && m.points() >= 6 && m.epochs() >= 5
+                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale();
+        boolean nearNoProgress = noProgressShape
+                && Math.abs(t.dropTotal() - (1 - Rules.NO_PROGRESS_SHARE)) < dropNoise(t, all.firstTrain());
         // (jumps of oscillation size are left to the oscillation rule, once it has the points)
-        if (Rules.positive(m) && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain() && m.points() >= 6 && m.epochs() >= 5
-                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale()) {
+        if (noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain()) {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
             // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
             boolean slowFall = hiddenFall(m) || creepingOverView(m);
+            // or flat by its noise only: a slow fall said (underfitting) stands
+            slowFall |= m.epochs() >= Rules.UNDERFITTING_EPOCHS && -t.rate() + BAND * rateNoise(m) >= Measures.FLAT_RATE;
             return Optional.of(slowFall ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
-                    : Diagnosis.LEARNING) : f);
+                    : Diagnosis.LEARNING) : nearNoProgress && m.points() >= Rules.CONVERGED_POINTS ? f.orElse(Diagnosis.CONVERGED) : f);
         }
         // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
         // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
         double aboveBest = (t.now() - all.bestTrain() - Rules.ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
+        // the level now is a median of three: within two scatters of the line, either side may be noise
+        boolean nearStuck = Math.abs(aboveBest - Rules.WORSE_THAN_BEST) < BAND * t.fit().scatter() / t.scale();
         if (m.points() >= Rules.CONVERGED_POINTS && aboveBest > Rules.WORSE_THAN_BEST) {
             // flat, but well above where it once was: stuck, not a good fit
-            return Optional.of(Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest));
+            Finding f = Finding.of(Diagnosis.PLATEAU, Why.STUCK_ABOVE_BEST, m.trendFromKey(), 0.7).withAboveBest(aboveBest);
+            return Optional.of(nearStuck ? f.orElse(Diagnosis.CONVERGED) : f);
         }
         if (m.points() >= Rules.CONVERGED_POINTS) {
             boolean significant = Math.abs(t.fit().t()) >= Measures.SIGNIFICANT_T;
             Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
+            if (nearNoProgress || nearStuck) {
+                return Optional.of(f.orElse(Diagnosis.PLATEAU)); // a plateau said stands while the noise can't tell
+            }
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
             return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
@@ -56,8 +68,16 @@ final class StillRules {
         }
         Finding f = Finding.of(Diagnosis.UNDERFITTING, Why.SLOW_AND_HIGH, m.all().firstKey(),
                 Rules.clamp(0.6 + (Rules.SLOW_RATE - falling) / Rules.SLOW_RATE * 0.3));
-        if (falling >= Rules.SLOW_RATE / 1.5) {
+        double noise = BAND * rateNoise(m);
+        if (falling + noise >= Rules.SLOW_RATE && falling - noise < Measures.FLAT_RATE) {
+            return Optional.of(f.keepingStill(true)); // as fast as learning and as flat as a plateau, within its noise
+        }
+        if (falling >= Rules.SLOW_RATE / 1.5 || falling + noise >= Rules.SLOW_RATE) {
             return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
+        }
+        if (falling - noise < Measures.FLAT_RATE) { // as flat as slow within its noise: what flat would say stands
+            return Optional.of(f.orElse(m.train().now() >= Rules.NO_PROGRESS_SHARE * m.all().firstTrain()
+                    ? Diagnosis.PLATEAU : Diagnosis.CONVERGED));
         }
         if (nearConverged(m)) {
             return Optional.of(f.orElse(Diagnosis.CONVERGED));
@@ -70,7 +90,7 @@ final class StillRules {
     static Optional<Finding> learning(Measures m) {
         Series t = m.train();
         Finding f = Finding.of(Diagnosis.LEARNING, Why.FALLING, Point.NONE, 0.7);
-        if (slowAndHigh(m) && -t.rate() < 1.5 * Rules.SLOW_RATE) {
+        if (slowAndHigh(m) && (-t.rate() < 1.5 * Rules.SLOW_RATE || -t.rate() - BAND * rateNoise(m) < Rules.SLOW_RATE)) {
             f = f.orElse(Diagnosis.UNDERFITTING);
         } else if (nearConverged(m)) {
             f = f.orElse(Diagnosis.CONVERGED); // just over the flat line
@@ -83,6 +103,37 @@ final class StillRules {
     }
 
     // ---------------------------------------------------------------- shared conditions
+
+    /** How many standard errors of a rate around a threshold are its noise band: a reading inside it is on the line. */
+    static final double BAND = 2;
+
+    /**
+     * The standard error of the training rate ({@link Series#rate()}, per epoch, relative): of the
+     * stretch it was read from, by its residuals or by the long stretch's scatter, whichever is larger.
+     * 0 on a smooth curve, so its readings stay as they were.
+     */
+    static double rateNoise(Measures m) {
+        return rateNoise(m.train(), m.pointsPerEpoch());
+    }
+
+    /** The standard error of a curve's rate ({@link #rateNoise(Measures)}). */
+    static double rateNoise(Series c, double pointsPerEpoch) {
+        Fit used = Math.abs(c.shortFit().t()) >= Measures.SIGNIFICANT_T || Math.abs(c.fit().t()) < Measures.SIGNIFICANT_T
+                ? c.shortFit() : c.fit();
+        double se = used.t() == 0 ? 0 : Math.abs(used.slope() / used.t());
+        // a few points' own residuals may be small by chance: the long stretch's robust scatter says what the noise is
+        int n = used.n();
+        double seOfScatter = n < 3 ? 0 : c.fit().scatter() * Math.sqrt(12.0 / ((double) n * n * n - n));
+        return Math.max(se, seOfScatter) * pointsPerEpoch / c.scale();
+    }
+
+    /**
+     * The noise of a curve's fall since its first point ({@link Series#dropTotal()}, relative to the
+     * first): the first point is one draw, the level now a median of three: a scatter of each.
+     */
+    static double dropNoise(Series c, float first) {
+        return Math.sqrt(2) * c.fit().scatter() / Math.abs(first);
+    }
 
     /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */
     static boolean creepingOverView(Measures m) {

@@ -4,7 +4,9 @@ import static dev.lossdoctor.core.Curves.decay;
 import static dev.lossdoctor.core.RunBuilder.aRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -43,23 +45,27 @@ class SteadinessProperties {
 
     /**
      * The property in the issue's form, over steady curves of every shape: {@code changes(noisy) <=
-     * max(2 * changes(clean), changes(clean) + 2)} for all but a small share of them, and for every
-     * one within the dwell's bound. Measured on these seeds: 6% of the curves at a scatter of up to
-     * 2% of the level, 24% at up to 5% (before the stretch's verdict was checked against the view's
-     * late half: 12% and 34%); asserted: at most 8% and 27%. Not every curve: a slow descent sits by
-     * construction on a boundary (plateau, underfitting, learning), and at 5% noise a flat validation
-     * curve still meets the overfitting and data-issue thresholds now and then; see docs/wild-curves.md.
+     * max(2 * changes(clean), changes(clean) + 2)} for all but a small share of them (each curve that
+     * fails is named in the message), and for every one within the dwell's bound. Measured on these
+     * seeds: 2 of 400 curves (0.5%) at a scatter of up to 2% of the level, 48 (12%) at up to 5%; asserted:
+     * at most 1% and 13%. Before the readings had noise bands around their thresholds: 6% and 24% (and
+     * 12% / 34% before the view's late half). Not every curve: the two left at 2% are slow descents
+     * (an exponential and a power law, tau about a fifth of the run) that sit on the learning /
+     * underfitting / converged lines for a hundred points; at 5% a flat noisy curve still meets the
+     * converged / plateau and the overfitting thresholds now and then; see docs/wild-curves.md.
      */
     @Test
     void addingNoiseOfTheRunsOwnScatterRarelyMultipliesTheChanges() {
-        double upTo2 = multiplied(new Random(1313), 0.02), upTo5 = multiplied(new Random(1314), 0.05);
-        assertThat(upTo2).as("share of curves with their changes multiplied, scatter up to 2%").isLessThanOrEqualTo(0.08);
-        assertThat(upTo5).as("share of curves with their changes multiplied, scatter up to 5%").isLessThanOrEqualTo(0.27);
+        List<String> upTo2 = multiplied(new Random(1313), 0.02), upTo5 = multiplied(new Random(1314), 0.05);
+        assertThat(upTo2.size()).as("curves with their changes multiplied, scatter up to 2%%: %s", upTo2)
+                .isLessThanOrEqualTo(CURVES / 100);
+        assertThat(upTo5.size()).as("curves with their changes multiplied, scatter up to 5%%: %s", upTo5)
+                .isLessThanOrEqualTo(CURVES * 13 / 100);
     }
 
-    /** The share of {@link #CURVES} generated steady curves whose changes the noise multiplied. */
-    private static double multiplied(Random r, double maxScatter) {
-        int multiplied = 0;
+    /** The curves of {@link #CURVES} generated steady ones whose changes the noise multiplied, each named. */
+    private static List<String> multiplied(Random r, double maxScatter) {
+        List<String> multiplied = new ArrayList<>();
         for (int k = 0; k < CURVES; k++) {
             SteadyCurve curve = new SteadyCurve(Shape.values()[r.nextInt(4)], Val.values()[r.nextInt(3)],
                     Lr.values()[r.nextInt(3)], 50 + r.nextInt(351), 0.02 + 0.28 * r.nextDouble());
@@ -67,11 +73,12 @@ class SteadinessProperties {
             long seed = 1 + r.nextInt(1_000_000);
             int clean = changes(curve.run("clean", 0, seed)), noisy = changes(curve.run("noisy", scatter, seed));
             if (noisy > Math.max(2 * clean, clean + 2)) {
-                multiplied++;
+                multiplied.add(String.format(Locale.ROOT, "%s at scatter %.4f, seed %d: %d changes clean, %d noisy",
+                        curve, scatter, seed, clean, noisy));
             }
             assertThat(noisy).as("%s at scatter %.3f, seed %d", curve, scatter, seed).isLessThanOrEqualTo(dwellBound(curve.points()));
         }
-        return multiplied / (double) CURVES;
+        return multiplied;
     }
 
     /**
@@ -141,6 +148,11 @@ class SteadinessProperties {
 
         /** ... plus a second, independent noise of {@code extra} (seeded by {@code extraSeed}). */
         List<DiagnosisEvent> run(String id, double scatter, long seed, double extra, long extraSeed) {
+            return builder(id, scatter, seed, extra, extraSeed).diagnose();
+        }
+
+        /** The run's events, not yet diagnosed. */
+        RunBuilder builder(String id, double scatter, long seed, double extra, long extraSeed) {
             Random noise = new Random(seed), more = new Random(extraSeed);
             double[] t = new double[points], v = new double[points], l = new double[points];
             for (int i = 0; i < points; i++) {
@@ -155,7 +167,7 @@ class SteadinessProperties {
             if (lr != Lr.NONE) {
                 b.withMetric("lr", l);
             }
-            return b.diagnose();
+            return b;
         }
     }
 
