@@ -13,10 +13,49 @@ import java.util.List;
 final class CurveReader {
 
     private final Aggregates all = new Aggregates();
+    /**
+     * The newest reading of the whole window and the state it was made of, at that state's {@link
+     * RunState#version}: the diagnosis's words and the status of the same point read it again.
+     */
+    private RunState lastState;
+    private long lastVersion;
+    private RunConfig lastConfig;
+    private Measures lastMeasures;
+    private Finding lastFinding;
 
     /** The measures of the window of {@code s} up to index {@code end}. */
     Measures measure(RunState s, int end) {
         return Measures.of(s, end, all);
+    }
+
+    /** The measures of the whole window of {@code s} (size > 0), made again only when it changed since the last. */
+    private Measures measureAll(RunState s) {
+        Measures m = lastMeasures;
+        if (s == lastState && s.version == lastVersion && m.to() == s.size && m.said() == s.current
+                && m.saidSince() == s.sinceEpoch && s.config == lastConfig) {
+            return m;
+        }
+        m = measure(s, s.size - 1);
+        remember(s, m, null);
+        return m;
+    }
+
+    /** The raw finding of {@link #measureAll}'s measures. */
+    private Finding judgeAll(RunState s, Measures m) {
+        if (m == lastMeasures && lastFinding != null) {
+            return lastFinding;
+        }
+        Finding f = Rules.judge(m);
+        remember(s, m, f);
+        return f;
+    }
+
+    private void remember(RunState s, Measures m, Finding f) {
+        lastState = s;
+        lastVersion = s.version;
+        lastConfig = s.config;
+        lastMeasures = m;
+        lastFinding = f;
     }
 
     /**
@@ -26,6 +65,9 @@ final class CurveReader {
     RawReading quick(RunState s, int end) {
         Measures m = measure(s, end);
         Finding f = Rules.judge(m);
+        if (end == s.size - 1) {
+            remember(s, m, f);
+        }
         if (m.spike() != null && m.spike().justDecided(m.to()) && f.diagnosis() != Diagnosis.DIVERGING) {
             s.noteSpike(m.spike().key());
         }
@@ -33,6 +75,10 @@ final class CurveReader {
     }
 
     Reading read(RunState s, int end) {
+        if (end == s.size - 1) {
+            Measures m = measureAll(s);
+            return Words.of(m, judgeAll(s, m), s.config, Forecast.of(s, end, m.all(), s.config));
+        }
         Measures m = measure(s, end);
         return Words.of(m, Rules.judge(m), s.config, Forecast.of(s, end, m.all(), s.config));
     }
@@ -62,8 +108,8 @@ final class CurveReader {
             return new RunStatus(s.runId, d, null, null, null, null, null, null, null, null, null, r.summary(),
                     r.recommendations(), s.finished, 0, updated(s), curve);
         }
-        Measures m = measure(s, s.size - 1);
-        Finding f = Rules.judge(m);
+        Measures m = measureAll(s);
+        Finding f = judgeAll(s, m);
         boolean curvesRead = (m.train().fit().n() >= 3 || m.val().fit().n() >= 3) && !m.all().nonFinite();
         if (f.diagnosis() != d && RunState.ofTheCurve(d) && curvesRead) {
             // the words are about what was said (the readings have not settled on anything new)

@@ -9,19 +9,26 @@ import java.util.Arrays;
  * ratios of these, so scaling a series changes none. NaN entries (missing values) are skipped.
  *
  * <p>An immutable value: it keeps a copy of the stretch's values, not the series it was fitted on.
- * The spreads (a sort each) are computed when first asked for, and kept.
+ * The spreads (a sort each) are computed when first asked for, and kept; so is the whole fit, for
+ * one made by {@link #later}.
  */
 final class Fit {
 
-    private final int n;
-    private final double slope;
-    private final double t;
-    private final int signChanges;
-    private final float firstFinite, lastFinite;
-    private final int finiteSpan;
+    // (final but for a fit made later: set once, when first read)
+    private int n;
+    private double slope;
+    private double t;
+    private int signChanges;
+    private float firstFinite, lastFinite;
+    private int finiteSpan;
     /** The stretch's non-NaN values in order, for the spreads (null when none were asked for). */
-    private final float[] values;
+    private float[] values;
     private double scatter = Double.NaN, noise = Double.NaN;
+    /** What a fit made later fits, until it is made; null once made. */
+    private Later later;
+
+    private record Later(FitSums sums, float[] y, int size, int from, int to, Spread spread) {
+    }
 
     private Fit(int n, double slope, double t, int signChanges, float firstFinite, float lastFinite, int finiteSpan,
                 float[] values) {
@@ -35,33 +42,63 @@ final class Fit {
         this.values = values;
     }
 
+    /**
+     * The fit {@link #of(FitSums, float[], int, int, int, Spread)} gives, made when first read: most
+     * readings are decided by a rule that never looks at it (the view's late half, the oscillation
+     * stretch, validation since its best). It reads the window then, so it holds only while the
+     * window is unchanged: a reading's measures are judged and put into words before the next point.
+     */
+    static Fit later(FitSums sums, float[] y, int size, int from, int to, Spread spread) {
+        Fit f = new Fit(0, 0, 0, 0, Float.NaN, Float.NaN, 0, null);
+        f.later = new Later(sums, y, size, from, to, spread);
+        return f;
+    }
+
+    /** Makes a fit made later, once. */
+    private Fit made() {
+        Later l = later;
+        if (l != null) {
+            Fit f = of(l.sums, l.y, l.size, l.from, l.to, l.spread);
+            n = f.n;
+            slope = f.slope;
+            t = f.t;
+            signChanges = f.signChanges;
+            firstFinite = f.firstFinite;
+            lastFinite = f.lastFinite;
+            finiteSpan = f.finiteSpan;
+            values = f.values;
+            later = null;
+        }
+        return this;
+    }
+
     /** Finite (non-NaN) points fitted; a slope needs at least 3. */
     int n() {
-        return n;
+        return made().n;
     }
 
     /** Per point. */
     double slope() {
-        return slope;
+        return made().slope;
     }
 
     /** Slope / standard error; +-Infinity for a perfect line. */
     double t() {
-        return t;
+        return made().t;
     }
 
     /** The first finite value of the stretch (NaN when none). */
     float firstFinite() {
-        return firstFinite;
+        return made().firstFinite;
     }
 
     float lastFinite() {
-        return lastFinite;
+        return made().lastFinite;
     }
 
     /** Points from the first finite value to the last (0 when fewer than two). */
     int finiteSpan() {
-        return finiteSpan;
+        return made().finiteSpan;
     }
 
     /** No stretch fitted: fewer than three points, no trend. */
@@ -163,7 +200,7 @@ final class Fit {
     /** Robust deviation around the local trend (see {@link #scatter(float[], int, int, float[])}). */
     double scatter() {
         if (Double.isNaN(scatter)) {
-            scatter = scatter(values, 0, values.length, new float[values.length]);
+            scatter = scatter(made().values, 0, values.length, new float[values.length]);
         }
         return scatter;
     }
@@ -171,14 +208,14 @@ final class Fit {
     /** Median absolute point-to-point change: how far the curve jumps. */
     double noise() {
         if (Double.isNaN(noise)) {
-            noise = noise(values, 0, values.length, new float[values.length]);
+            noise = noise(made().values, 0, values.length, new float[values.length]);
         }
         return noise;
     }
 
     /** Whether a slope was fitted (three points at least). */
     boolean hasSlope() {
-        return n >= 3;
+        return made().n >= 3;
     }
 
     /** Direction reversals between consecutive changes of {@code v[0, n)}. */
@@ -207,7 +244,7 @@ final class Fit {
 
     /** Reversals per opportunity: about 2/3 for pure noise, near 0 for a smooth curve (counted for {@link Spread#NOISE} fits). */
     double reversalRate() {
-        return n < 4 ? 0 : signChanges / (double) (n - 2);
+        return made().n < 4 ? 0 : signChanges / (double) (n - 2);
     }
 
     /**
@@ -215,6 +252,7 @@ final class Fit {
      * the jumps that large means no; more than half means yes; a tie is settled by the median.
      */
     boolean noiseAtLeast(double y) {
+        made();
         int k = 0, atLeast = 0;
         for (int i = 1; i < values.length; i++) {
             k++;
@@ -288,11 +326,63 @@ final class Fit {
         return median(scratch, k) / 1.652;
     }
 
+    /** The median of {@code v[0, n)}, whose order it changes: the middle of the sorted values (the mean of the middle two). */
     static double median(float[] v, int n) {
         if (n == 0) {
             return 0;
         }
-        Arrays.sort(v, 0, n);
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+        for (int i = 0; i < n; i++) {
+            if (Float.isNaN(v[i]) || Float.floatToRawIntBits(v[i]) == NEGATIVE_ZERO) { // (sorted by Float.compare)
+                Arrays.sort(v, 0, n);
+                return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+            }
+        }
+        int k = n / 2;
+        float upper = select(v, n, k);
+        if (n % 2 == 1) {
+            return upper;
+        }
+        float lower = v[0]; // the values before k are the k smallest: the largest of them
+        for (int i = 1; i < k; i++) {
+            lower = Math.max(lower, v[i]);
+        }
+        return (lower + upper) / 2.0;
+    }
+
+    private static final int NEGATIVE_ZERO = 0x80000000;
+
+    /**
+     * The k-th smallest of {@code v[0, n)} (no NaN, no -0.0 in it), moved to {@code v[k]} with the
+     * smaller ones before it and the larger after (Wirth's selection): what a sort puts there, in
+     * a few passes over a window's values rather than a sort.
+     */
+    private static float select(float[] v, int n, int k) {
+        int lo = 0, hi = n - 1;
+        while (lo < hi) {
+            float x = v[k];
+            int i = lo, j = hi;
+            do {
+                while (v[i] < x) {
+                    i++;
+                }
+                while (x < v[j]) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = v[i];
+                    v[i] = v[j];
+                    v[j] = t;
+                    i++;
+                    j--;
+                }
+            } while (i <= j);
+            if (j < k) {
+                lo = i;
+            }
+            if (k < i) {
+                hi = j;
+            }
+        }
+        return v[k];
     }
 }

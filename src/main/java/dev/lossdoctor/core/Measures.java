@@ -178,11 +178,11 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         int half = to - (to - from) / 2; // the view's late half, when twice the long stretch at least
         boolean late = to - from >= 4 * trendPoints;
         Series train = trainFit.hasSlope()
-                ? series(trainFit, trainShort, late ? Fit.of(s.trainSums, s.train, s.size, half, to, Spread.NONE) : trainFit,
+                ? series(trainFit, trainShort, late ? Fit.later(s.trainSums, s.train, s.size, half, to, Spread.NONE) : trainFit,
                         recentMedian(s.train, from, to), marks.firstTrain(), marks.bestTrain(), ppe)
                 : Series.NONE;
         Series val = valFit.hasSlope()
-                ? series(valFit, valShort, late ? Fit.of(s.valSums, s.val, s.size, half, to, Spread.NONE) : valFit,
+                ? series(valFit, valShort, late ? Fit.later(s.valSums, s.val, s.size, half, to, Spread.NONE) : valFit,
                         recentMedian(s.val, from, to), marks.firstVal(), marks.bestVal(), ppe)
                 : Series.NONE;
         if (!train.present() && !val.present()) {
@@ -204,11 +204,11 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         if (train.present() && val.present()) {
             after = pointsAfter(s, from, to, marks.bestValKey());
             if (after >= VIEW && valRiseFromBest > Rules.OVERFIT_RISE / 2) { // no better point in the view: its trend, and its late half's
-                sinceBest = Fit.of(s.valSums, s.val, s.size, from, to, Spread.SCATTER);
-                lateHalf = Fit.of(s.valSums, s.val, s.size, to - (to - from) / 2, to, Spread.NONE);
+                sinceBest = Fit.later(s.valSums, s.val, s.size, from, to, Spread.SCATTER);
+                lateHalf = Fit.later(s.valSums, s.val, s.size, to - (to - from) / 2, to, Spread.NONE);
             } else if (after >= 5 && valRiseFromBest > Rules.OVERFIT_RISE / 4 // (before the scatter: a sort)
                     && Rules.couldClimbSteadily(valRiseFromBest, valFit.scatter() / Math.abs(marks.bestVal()), after)) {
-                sinceBest = Fit.of(s.valSums, s.val, s.size, Math.max(from, to - after - 1), to, Spread.NONE);
+                sinceBest = Fit.later(s.valSums, s.val, s.size, Math.max(from, to - after - 1), to, Spread.NONE);
             }
         }
         Jumps jumps = jumps(s, from, to, ppe, train, val);
@@ -242,8 +242,8 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return null; // a smooth curve: no need to measure its jumps
         }
         return new Jumps(oscFrom, Landmarks.key(s.epochs[oscFrom], s.steps[oscFrom]),
-                train.present() ? Fit.of(s.trainSums, s.train, s.size, oscFrom, to, Spread.NOISE) : null,
-                val.present() ? Fit.of(s.valSums, s.val, s.size, oscFrom, to, Spread.NOISE) : null);
+                train.present() ? Fit.later(s.trainSums, s.train, s.size, oscFrom, to, Spread.NOISE) : null,
+                val.present() ? Fit.later(s.valSums, s.val, s.size, oscFrom, to, Spread.NOISE) : null);
     }
 
     /** The oscillation stretch's fits whatever the curves do (for the words about an oscillation said before). */

@@ -16,11 +16,14 @@ final class Points {
      */
     static Point from(MetricsReported m) {
         Map<String, Double> metrics = m.metrics();
-        String trainName = metrics.containsKey("train_loss") ? "train_loss" : pick(metrics, false, true);
-        String valName = metrics.containsKey("val_loss") ? "val_loss" : pick(metrics, true, true);
+        // (no value is null, MetricsReported copies them with Map.copyOf: a get found is a key present, one lookup)
+        Double trainValue = metrics.get("train_loss"), valValue = metrics.get("val_loss");
+        String trainName = trainValue != null ? "train_loss" : pick(metrics, false, true);
+        String valName = valValue != null ? "val_loss" : pick(metrics, true, true);
         // (a scan for another score only when some metric is neither loss)
         int lossNames = (trainName != null ? 1 : 0) + (valName != null && !valName.equals(trainName) ? 1 : 0);
-        String scoreName = metrics.containsKey("val_accuracy") ? "val_accuracy"
+        Double scoreValue = metrics.get("val_accuracy");
+        String scoreName = scoreValue != null ? "val_accuracy"
                 : metrics.size() > lossNames ? pick(metrics, true, false) : null;
         if (trainName == null && valName == null) {
             return null;
@@ -29,15 +32,18 @@ final class Points {
         float train = Float.NaN, val = Float.NaN, score = Float.NaN;
         if (trainName != null) {
             flags |= Point.HAS_TRAIN;
-            train = toFloat(metrics.get(trainName));
+            train = toFloat(trainValue != null ? trainValue : metrics.get(trainName));
         }
         if (valName != null) {
             flags |= Point.HAS_VAL;
-            val = toFloat(metrics.get(valName));
+            val = toFloat(valValue != null ? valValue : metrics.get(valName));
         }
-        if (scoreName != null && Double.isFinite(metrics.get(scoreName))) {
-            flags |= Point.HAS_VAL_SCORE;
-            score = (float) metrics.get(scoreName).doubleValue();
+        if (scoreName != null) {
+            double v = scoreValue != null ? scoreValue : metrics.get(scoreName);
+            if (Double.isFinite(v)) {
+                flags |= Point.HAS_VAL_SCORE;
+                score = (float) v;
+            }
         }
         float lr = Float.NaN;
         Double reportedLr = metrics.get("lr"); // (the parser maps learning_rate to lr)

@@ -277,8 +277,8 @@ final class Rules {
                 && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
         // or, slower: validation falling steadily several times faster than training
         boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
-                && (v.viewFit() == v.fit() || v.fallingOverView(m.pointsPerEpoch())) // and over the whole view, beyond its noise
                 && t.dropTotal() < 1 - NO_PROGRESS_SHARE // training never got anywhere
+                && (v.viewFit() == v.fit() || v.fallingOverView(m.pointsPerEpoch())) // and over the whole view, beyond its noise
                 && vDrop >= DATA_ISSUE_VAL_DROP / 2
                 // (training's fall over the whole view too: its noise may hide from the stretch what validation shows)
                 && -v.rate() - band * StillRules.rateNoise(v, m.pointsPerEpoch()) >= DATA_ISSUE_RATE_RATIO * Math.max(0, Math.max(

@@ -49,6 +49,12 @@ public final class RunState {
     /** Running sums of the window's two losses, for fits in O(1) (derived: rebuilt when needed, never stored). */
     final FitSums trainSums = new FitSums(), valSums = new FitSums();
 
+    /**
+     * Changes of the window and the aggregates so far (derived, never stored): a reading made when it
+     * had this value still holds while it has ({@link CurveReader} reuses it for the status).
+     */
+    long version;
+
     /** Raw diagnoses read at the last {@link #READINGS} prefixes (the newest last); null = none. */
     final RawReading[] readings = new RawReading[READINGS];
 
@@ -100,7 +106,13 @@ public final class RunState {
      * {@code after_stop_advice}), up to its newest point; null if it never was.
      */
     public StopAdvice.Spent afterStopAdvice() {
-        return stopAdvice == null || size == 0 ? null : stopAdvice.spent(point(size - 1).x(), lastActivityMillis);
+        // (the stream asks before and after every event: the newest point's key only, not a whole point made)
+        return stopAdvice == null || size == 0 ? null : stopAdvice.spent(lastX(), lastActivityMillis);
+    }
+
+    /** The newest point's epoch, or its step for a run reporting steps only ({@link Point#x}). */
+    private long lastX() {
+        return Landmarks.key(epochs[size - 1], steps[size - 1]);
     }
 
     /**
@@ -112,7 +124,7 @@ public final class RunState {
             return 0;
         }
         long first = all.firstEpoch != Point.NONE ? all.firstEpoch : all.firstStep;
-        return Math.max(0, point(size - 1).x() - first);
+        return Math.max(0, lastX() - first);
     }
 
     /** Points seen (not counting duplicates). */
@@ -190,6 +202,7 @@ public final class RunState {
 
     /** Rebuilds {@link #all} from the evicted aggregates and the window (after decoding). */
     void rebuildAll() {
+        version++;
         all.copyFrom(evicted);
         all.addSorted(this, size);
     }
@@ -209,6 +222,7 @@ public final class RunState {
      * {@link #ABSORBED}.
      */
     int insert(Point p) {
+        version++;
         int pos = size;
         while (pos > 0 && Point.compareKeys(epochs[pos - 1], steps[pos - 1], p.epoch(), p.step()) > 0) {
             pos--;
@@ -299,6 +313,7 @@ public final class RunState {
      */
     public RunState copyInto(RunState target) {
         RunState c = target == null ? new RunState(runId) : target;
+        c.version++; // (a reading kept of the target's former contents is stale)
         c.runId = runId;
         c.trainSums.invalidate(); // derived from the window: rebuilt when needed (a new object's are unbuilt too)
         c.valSums.invalidate();
