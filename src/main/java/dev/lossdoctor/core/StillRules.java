@@ -23,10 +23,13 @@ final class StillRules {
         }
         Landmarks all = m.all();
         // how far from the no-progress line (a share of the first point, itself one noisy draw) the loss is, in its noise
-        boolean noProgressShape = Rules.positive(m) && m.points() >= 6 && m.epochs() >= 5
-                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale();
-        boolean nearNoProgress = noProgressShape
+        boolean noProgressLevel = Rules.positive(m) && m.points() >= 6 && m.epochs() >= 5;
+        boolean noProgressShape = noProgressLevel && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale();
+        // the scatter of a dozen points is itself a noisy estimate: up to twice the line, the shape may be noise
+        boolean nearShape = noProgressLevel && t.fit().scatter() < BAND * Rules.OSCILLATION_AMPLITUDE * t.scale();
+        boolean nearNoProgress = nearShape
                 && Math.abs(t.dropTotal() - (1 - Rules.NO_PROGRESS_SHARE)) < dropNoise(t, all.firstTrain());
+        nearNoProgress |= nearShape && !noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain();
         // (jumps of oscillation size are left to the oscillation rule, once it has the points)
         if (noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain()) {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
