@@ -151,12 +151,21 @@ final class Rules {
     /** A slow, steady climb of both losses away from their best: the wrong way, if not yet fast. */
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
-        if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+        if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && robustRise(t, m.all().bestTrain()) >= SLOW_DIVERGING_RISE
                 && t.viewFit().t() >= Measures.SIGNIFICANT_T // rising over the whole view too, beyond its noise
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The climb above the best, less the luck of the best: a noisy curve's lowest point is its luckiest draw,
+     * about {@link #ROBUST_BEST_SCATTERS} scatters below its level (0 on a smooth curve: its rise as it was).
+     */
+    static double robustRise(Series t, float best) {
+        double above = t.now() - best;
+        return above <= 0 ? t.rise() : t.rise() * Math.max(0, above - ROBUST_BEST_SCATTERS * t.fit().scatter()) / above;
     }
 
     /** Validation alone, climbing far above its best. */
