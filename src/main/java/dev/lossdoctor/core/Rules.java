@@ -168,6 +168,11 @@ final class Rules {
         return above <= 0 ? t.rise() : t.rise() * Math.max(0, above - ROBUST_BEST_SCATTERS * t.fit().scatter()) / above;
     }
 
+    /** Validation's drop far beyond training's. */
+    private static boolean outpaces(double vDrop, double tDrop) {
+        return vDrop >= DATA_ISSUE_VAL_DROP && vDrop >= DATA_ISSUE_RATIO * Math.max(0, tDrop);
+    }
+
     /** Validation alone, climbing far above its best. */
     static Optional<Finding> validationDiverging(Measures m) {
         if (!m.hasTrain() && m.hasVal() && m.val().rise() >= 2 * DIVERGING_RISE && m.val().trend() == Trend.RISING) {
@@ -281,8 +286,7 @@ final class Rules {
         double vDrop = v.dropTotal() - band / 2 * StillRules.dropNoise(v, m.all().firstVal());
         double tDrop = t.dropTotal() + band / 2 * StillRules.dropNoise(t, m.all().firstTrain());
         // the drop must stand out from the validation loss's own scatter (one high first point is not a drop)
-        boolean valOutpacesTrain = vDrop >= DATA_ISSUE_VAL_DROP
-                && vDrop >= DATA_ISSUE_RATIO * Math.max(0, tDrop)
+        boolean valOutpacesTrain = outpaces(vDrop, tDrop)
                 && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
         // or, slower: validation falling steadily several times faster than training
         boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
@@ -294,7 +298,11 @@ final class Rules {
                         -t.rate() + band * StillRules.rateNoise(m), -t.viewFit().slope() * m.pointsPerEpoch() / t.scale()));
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
-            return found(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
+            // beyond the drops' full bands (or by the rates) it is firm; inside them it is on the line: a plateau said stands
+            boolean firm = valRateOutpacesTrain || band == 0 || outpaces(v.dropTotal() - band * StillRules.dropNoise(v, m.all().firstVal()),
+                    t.dropTotal() + band * StillRules.dropNoise(t, m.all().firstTrain()));
+            Finding f = Finding.of(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
+            return Optional.of(firm ? f : f.orElse(Diagnosis.PLATEAU));
         }
         return Optional.empty();
     }
