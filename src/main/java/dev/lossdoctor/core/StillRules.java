@@ -103,9 +103,7 @@ final class StillRules {
         }
         double fallOverStretch = -t.fit().slope() * (t.fit().n() - 1);
         // and a fall of the stretch the whole view does not show beyond its noise may be noise too
-        // (or a fall within its noise of the flat line)
         return Optional.of(f.keepingStill(Math.abs(t.fit().t()) < Measures.SIGNIFICANT_T
-                || -t.rate() - BAND * rateNoise(m) < Measures.FLAT_RATE
                 || noisyStretch(m) && !t.fallingOverView(m.pointsPerEpoch())
                 || t.dropTotal() < 1 - Rules.NO_PROGRESS_SHARE && fallOverStretch < 3 * t.fit().scatter()));
     }
