@@ -270,7 +270,12 @@ final class Rules {
         }
         double jump = Math.max(t == null ? 0 : t.noise() / tScale, v == null ? 0 : v.noise() / vScale);
         double reversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
-        return Optional.of(Finding.of(Diagnosis.OSCILLATING, Why.JUMPS, j.fromKey(), clamp(0.5 + jump)).withJumps(jump, reversals));
+        Finding f = Finding.of(Diagnosis.OSCILLATING, Why.JUMPS, j.fromKey(), clamp(0.5 + jump)).withJumps(jump, reversals);
+        // the median jump of a few dozen steps is itself noisy (a standard error of about 1.2/sqrt(n) of it):
+        // training's jumps within their band of the line are on it, and what the still rules say stands
+        boolean firm = valJumps || t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale * (1 + StillRules.BAND * 1.2 / Math.sqrt(t.n())));
+        Diagnosis still = firm ? null : StillRules.flat(m).map(Finding::diagnosis).orElse(null);
+        return Optional.of(still == null ? f : f.orElse(still));
     }
 
     /** Validation falling well beyond its scatter, or steadily, while training barely moves: the data. */
