@@ -151,12 +151,26 @@ final class Rules {
     /** A slow, steady climb of both losses away from their best: the wrong way, if not yet fast. */
     static Optional<Finding> drifting(Measures m) {
         Series t = m.train(), v = m.val();
-        if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && t.rise() >= SLOW_DIVERGING_RISE
+        if (m.hasTrain() && !ScheduleRules.warmUpRise(m) && t.trend() == Trend.RISING && robustRise(t, m.all().bestTrain()) >= SLOW_DIVERGING_RISE
                 && t.viewFit().t() >= Measures.SIGNIFICANT_T // rising over the whole view too, beyond its noise
                 && (!m.hasVal() || v.trend() == Trend.RISING && v.rise() >= SLOW_DIVERGING_RISE)) {
             return found(Diagnosis.DIVERGING, Why.CLIMBING, m.all().bestTrainKey(), 0.6);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The climb above the best, less the luck of the best: a noisy curve's lowest point is its luckiest draw,
+     * about {@link #ROBUST_BEST_SCATTERS} scatters below its level (0 on a smooth curve: its rise as it was).
+     */
+    static double robustRise(Series t, float best) {
+        double above = t.now() - best;
+        return above <= 0 ? t.rise() : t.rise() * Math.max(0, above - ROBUST_BEST_SCATTERS * t.fit().scatter()) / above;
+    }
+
+    /** Validation's drop far beyond training's. */
+    private static boolean outpaces(double vDrop, double tDrop) {
+        return vDrop >= DATA_ISSUE_VAL_DROP && vDrop >= DATA_ISSUE_RATIO * Math.max(0, tDrop);
     }
 
     /** Validation alone, climbing far above its best. */
@@ -256,7 +270,12 @@ final class Rules {
         }
         double jump = Math.max(t == null ? 0 : t.noise() / tScale, v == null ? 0 : v.noise() / vScale);
         double reversals = Math.max(t == null ? 0 : t.reversalRate(), v == null ? 0 : v.reversalRate());
-        return Optional.of(Finding.of(Diagnosis.OSCILLATING, Why.JUMPS, j.fromKey(), clamp(0.5 + jump)).withJumps(jump, reversals));
+        Finding f = Finding.of(Diagnosis.OSCILLATING, Why.JUMPS, j.fromKey(), clamp(0.5 + jump)).withJumps(jump, reversals);
+        // the median jump of a few dozen steps is itself noisy (a standard error of about 1.2/sqrt(n) of it):
+        // training's jumps within their band of the line are on it, and what the still rules say stands
+        boolean firm = valJumps || t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale * (1 + StillRules.BAND * 1.2 / Math.sqrt(t.n())));
+        Diagnosis still = firm ? null : StillRules.flat(m).map(Finding::diagnosis).orElse(null);
+        return Optional.of(still == null ? f : f.orElse(still));
     }
 
     /** Validation falling well beyond its scatter, or steadily, while training barely moves: the data. */
@@ -272,8 +291,7 @@ final class Rules {
         double vDrop = v.dropTotal() - band / 2 * StillRules.dropNoise(v, m.all().firstVal());
         double tDrop = t.dropTotal() + band / 2 * StillRules.dropNoise(t, m.all().firstTrain());
         // the drop must stand out from the validation loss's own scatter (one high first point is not a drop)
-        boolean valOutpacesTrain = vDrop >= DATA_ISSUE_VAL_DROP
-                && vDrop >= DATA_ISSUE_RATIO * Math.max(0, tDrop)
+        boolean valOutpacesTrain = outpaces(vDrop, tDrop)
                 && v.dropTotal() >= 3 * v.fit().scatter() / Math.abs(m.all().firstVal());
         // or, slower: validation falling steadily several times faster than training
         boolean valRateOutpacesTrain = m.points() >= Measures.MIN_POINTS + 2 && v.trend() == Trend.FALLING
@@ -285,7 +303,11 @@ final class Rules {
                         -t.rate() + band * StillRules.rateNoise(m), -t.viewFit().slope() * m.pointsPerEpoch() / t.scale()));
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
-            return found(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
+            // beyond the drops' full bands (or by the rates) it is firm; inside them it is on the line: a plateau said stands
+            boolean firm = valRateOutpacesTrain || band == 0 || outpaces(v.dropTotal() - band * StillRules.dropNoise(v, m.all().firstVal()),
+                    t.dropTotal() + band * StillRules.dropNoise(t, m.all().firstTrain()));
+            Finding f = Finding.of(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
+            return Optional.of(firm ? f : f.orElse(Diagnosis.PLATEAU));
         }
         return Optional.empty();
     }

@@ -23,10 +23,13 @@ final class StillRules {
         }
         Landmarks all = m.all();
         // how far from the no-progress line (a share of the first point, itself one noisy draw) the loss is, in its noise
-        boolean noProgressShape = Rules.positive(m) && m.points() >= 6 && m.epochs() >= 5
-                && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale();
-        boolean nearNoProgress = noProgressShape
+        boolean noProgressLevel = Rules.positive(m) && m.points() >= 6 && m.epochs() >= 5;
+        boolean noProgressShape = noProgressLevel && t.fit().scatter() < Rules.OSCILLATION_AMPLITUDE * t.scale();
+        // the scatter of a dozen points is itself a noisy estimate: up to twice the line, the shape may be noise
+        boolean nearShape = noProgressLevel && t.fit().scatter() < BAND * Rules.OSCILLATION_AMPLITUDE * t.scale();
+        boolean nearNoProgress = nearShape
                 && Math.abs(t.dropTotal() - (1 - Rules.NO_PROGRESS_SHARE)) < dropNoise(t, all.firstTrain());
+        nearNoProgress |= nearShape && !noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain();
         // (jumps of oscillation size are left to the oscillation rule, once it has the points)
         if (noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain()) {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
@@ -53,6 +56,9 @@ final class StillRules {
             if (nearNoProgress || nearStuck) {
                 return Optional.of(f.orElse(Diagnosis.PLATEAU)); // a plateau said stands while the noise can't tell
             }
+            if (highAndSlowSinceStart(m) && -t.rate() + BAND * rateNoise(m) >= Measures.FLAT_RATE) {
+                return Optional.of(f.orElse(Diagnosis.UNDERFITTING)); // a slow fall within its noise: underfitting said stands
+            }
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
             return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
@@ -72,7 +78,7 @@ final class StillRules {
         if (falling + noise >= Rules.SLOW_RATE && falling - noise < Measures.FLAT_RATE) {
             return Optional.of(f.keepingStill(true)); // as fast as learning and as flat as a plateau, within its noise
         }
-        if (falling >= Rules.SLOW_RATE / 1.5 || falling + noise >= Rules.SLOW_RATE) {
+        if (falling + noise >= Rules.SLOW_RATE / 1.5) {
             return Optional.of(f.orElse(Diagnosis.LEARNING)); // near the line: noise must not flap it
         }
         if (falling - noise < Measures.FLAT_RATE) { // as flat as slow within its noise: what flat would say stands
@@ -168,9 +174,15 @@ final class StillRules {
      */
     static boolean slowAndHigh(Measures m) {
         Series t = m.train();
+        return -t.rate() >= Measures.FLAT_RATE && highAndSlowSinceStart(m);
+    }
+
+    /** {@link #slowAndHigh} but for the rate now. */
+    static boolean highAndSlowSinceStart(Measures m) {
+        Series t = m.train();
         double epochs = m.epochs();
         float first = m.all().firstTrain();
-        return Rules.positive(m) && -t.rate() >= Measures.FLAT_RATE && epochs >= Rules.UNDERFITTING_EPOCHS
+        return Rules.positive(m) && epochs >= Rules.UNDERFITTING_EPOCHS
                 && t.now() >= Rules.HIGH_SHARE * first && t.dropTotal() / epochs < Rules.SLOW_RATE
                 && t.dropTotal() >= 3 * t.fit().scatter() / Math.abs(first);
     }
