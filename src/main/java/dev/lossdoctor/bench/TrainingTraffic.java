@@ -46,6 +46,16 @@ public final class TrainingTraffic {
     }
 
     /**
+     * The first {@code events} events of the benchmark's default input (seed 42, 6,000 runs, 1,500
+     * live at a time, 50 to 300 epochs each): what the benchmarks without Kafka time the work on.
+     */
+    public static List<Event> benchInput(int events) {
+        List<Event> out = new ArrayList<>(events);
+        new TrainingTraffic(42, Instant.parse("2026-11-26T10:00:00Z"), "run").fleet(6000, 1500, 50, 300, events, out::add);
+        return out;
+    }
+
+    /**
      * A fleet of {@code runs} runs, {@code concurrent} of them live at a time, each reporting
      * {@code minEpochs..maxEpochs} epochs; events interleaved at random among the live runs, each run's
      * own events in order. Stops after {@code limit} events (a run cut short has no finish).

@@ -5,7 +5,6 @@ import dev.lossdoctor.io.ParseResult;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,8 +18,7 @@ public final class ParseCpu {
     public static void main(String[] args) {
         int eventsPerRound = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        List<TrainingTraffic.Event> events = new ArrayList<>(eventsPerRound);
-        new TrainingTraffic(42, Instant.parse("2026-11-26T10:00:00Z"), "run").fleet(6000, 1500, 50, 300, eventsPerRound, events::add);
+        List<TrainingTraffic.Event> events = TrainingTraffic.benchInput(eventsPerRound);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         EventParser parser = new EventParser();
         ParseResult[] parsed = new ParseResult[1000];

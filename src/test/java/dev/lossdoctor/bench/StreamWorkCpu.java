@@ -29,8 +29,7 @@ public final class StreamWorkCpu {
     public static void main(String[] args) {
         int eventsPerRound = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
-        List<TrainingTraffic.Event> events = new ArrayList<>(eventsPerRound);
-        new TrainingTraffic(42, Instant.parse("2026-11-26T10:00:00Z"), "run").fleet(6000, 1500, 50, 300, eventsPerRound, events::add);
+        List<TrainingTraffic.Event> events = TrainingTraffic.benchInput(eventsPerRound);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         EventParser parser = new EventParser();
         RunAnalyzer analyzer = new RunAnalyzer();

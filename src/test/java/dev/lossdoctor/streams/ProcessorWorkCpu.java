@@ -28,8 +28,7 @@ public final class ProcessorWorkCpu {
     public static void main(String[] args) {
         int eventsPerRound = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        List<TrainingTraffic.Event> traffic = new ArrayList<>(eventsPerRound);
-        new TrainingTraffic(42, Instant.parse("2026-11-26T10:00:00Z"), "run").fleet(6000, 1500, 50, 300, eventsPerRound, traffic::add);
+        List<TrainingTraffic.Event> traffic = TrainingTraffic.benchInput(eventsPerRound);
         EventParser parser = new EventParser();
         List<Record<String, TrainingEvent>> records = new ArrayList<>(traffic.size());
         for (TrainingTraffic.Event e : traffic) {
