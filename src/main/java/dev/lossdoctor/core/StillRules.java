@@ -61,7 +61,10 @@ final class StillRules {
             }
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
-            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
+            // (or on the flat line within the rate's noise, where that band is wider than the near-converged edge: a 12-point rate of a curve this noisy cannot tell the two)
+            double band = BAND * rateNoise(m);
+            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m)
+                    || band >= 10 * Measures.FLAT_RATE && -t.rate() + band >= Measures.FLAT_RATE ? f.orElse(Diagnosis.LEARNING) : f);
         }
         return Optional.empty();
     }
