@@ -61,10 +61,12 @@ final class StillRules {
             }
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
-            // (or on the flat line within the rate's noise, where that band is wider than the near-converged edge: a 12-point rate of a curve this noisy cannot tell the two)
+            // (or on the flat line within the rate's band, on a curve so noisy its band spans ten flat rates: a few
+            // percent of scatter, where a dozen points' rate cannot tell learning from converged; 1% keeps its readings;
+            // not near zero, where a tiny level's relative rate is all noise and converged is read as before)
             double band = BAND * rateNoise(m);
             return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m)
-                    || band >= 10 * Measures.FLAT_RATE && -t.rate() + band >= Measures.FLAT_RATE ? f.orElse(Diagnosis.LEARNING) : f);
+                    || band >= 10 * Measures.FLAT_RATE && -t.rate() + band >= Measures.FLAT_RATE && t.now() >= 0.1 * m.all().firstTrain() ? f.orElse(Diagnosis.LEARNING) : f);
         }
         return Optional.empty();
     }
