@@ -61,7 +61,12 @@ final class StillRules {
             }
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
-            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m) ? f.orElse(Diagnosis.LEARNING) : f);
+            // (or on the flat line within the rate's band, on a curve so noisy its band spans ten flat rates: a few
+            // percent of scatter, where a dozen points' rate cannot tell learning from converged; 1% keeps its readings;
+            // not near zero, where a tiny level's relative rate is all noise and converged is read as before)
+            double band = BAND * rateNoise(m);
+            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m)
+                    || band >= 10 * Measures.FLAT_RATE && -t.rate() + band >= Measures.FLAT_RATE && t.now() >= 0.1 * m.all().firstTrain() ? f.orElse(Diagnosis.LEARNING) : f);
         }
         return Optional.empty();
     }

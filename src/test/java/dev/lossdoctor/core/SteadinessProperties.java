@@ -48,7 +48,8 @@ class SteadinessProperties {
      * max(2 * changes(clean), changes(clean) + 2)} for every curve at a scatter of up to 2% of the
      * level, and for all but a small share at up to 5% (each curve that fails is named in the
      * message); for every one within the dwell's bound. Measured on these seeds: 0 of 400 curves at
-     * up to 2%, 12 (3%) at up to 5%; asserted: none and at most 3.5%. Before the readings had noise
+     * up to 2%, 6 (1.5%) at up to 5%; asserted: none and at most 1.5% (12, 3%, before a converged
+     * reading of a noisy curve within its rate's band of the flat line kept learning said). Before the readings had noise
      * bands around their thresholds: 6% and 24% (and 12% / 34% before the view's late half); with the
      * first bands 0.5% and 12%. Not every curve at 5%: a descent's tail still meets the converged /
      * learning line now and then (its rate's noise is four times the flat line), and a flat noisy
@@ -60,7 +61,7 @@ class SteadinessProperties {
         List<String> upTo2 = multiplied(new Random(1313), 0.02), upTo5 = multiplied(new Random(1314), 0.05);
         assertThat(upTo2).as("curves with their changes multiplied, scatter up to 2%%").isEmpty();
         assertThat(upTo5.size()).as("curves with their changes multiplied, scatter up to 5%%: %s", upTo5)
-                .isLessThanOrEqualTo(CURVES * 35 / 1000);
+                .isLessThanOrEqualTo(CURVES * 15 / 1000);
     }
 
     /** The curves of {@link #CURVES} generated steady ones whose changes the noise multiplied, each named. */
