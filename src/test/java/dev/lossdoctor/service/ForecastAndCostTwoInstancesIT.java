@@ -44,8 +44,9 @@ class ForecastAndCostTwoInstancesIT {
     private static final int PARTITIONS = 4;
     /**
      * Runs still improving at their end (a forecast: dev-001, dev-008, pc-006), runs advised to stop
-     * and trained on (diverging, overfitting, converged; dev-032 and sc-005 with seconds that are not
-     * their epochs), and runs with both (a plateau or an early convergence with a forecast).
+     * and trained on (diverging, overfitting, converged; dev-032 with seconds that are not its epochs),
+     * runs with both (a plateau or an early convergence with a forecast), and sc-005, a linear decay
+     * per step read as learning to the schedule's end (converged at its last point: no time after).
      */
     private static final List<Path> RUNS = Stream.concat(
             Stream.of("dev-001", "dev-008", "dev-010", "dev-011", "dev-002", "dev-014", "dev-032")
@@ -61,7 +62,7 @@ class ForecastAndCostTwoInstancesIT {
         assertThat(expected).hasSize(RUNS.size());
         assertThat(expected.values()).as("runs with a forecast").filteredOn(s -> s.hasNonNull("forecast")).hasSizeGreaterThanOrEqualTo(8);
         assertThat(expected.values()).as("runs trained on after the advice to stop")
-                .filteredOn(s -> s.path("after_stop_advice").path("epochs").asLong() > 0).hasSizeGreaterThanOrEqualTo(9);
+                .filteredOn(s -> s.path("after_stop_advice").path("epochs").asLong() > 0).hasSizeGreaterThanOrEqualTo(8);
         assertThat(expected.values()).as("runs whose time after the advice is not one second an epoch")
                 .filteredOn(s -> s.path("after_stop_advice").path("seconds").asLong() != s.path("after_stop_advice").path("epochs").asLong())
                 .isNotEmpty();
