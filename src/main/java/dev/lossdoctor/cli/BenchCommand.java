@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
             + "config file (e.g. state.store=memory or kafka.num.stream.threads=2); repeatable.")
     java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--quick", description = "A short run (2 to 3 minutes here) with the same report: "
+    @Option(names = "--quick", description = "A short run (under 3 minutes here) with the same report: "
             + QUICK_EVENTS + " events, " + QUICK_REPEATS + " repeats, " + QUICK_LATENCY_SECONDS
             + " s of latency, no scale steps. A flag given beside it still wins.")
     boolean quick;
