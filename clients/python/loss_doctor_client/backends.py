@@ -61,6 +61,9 @@ class ConfluentBackend:
             "linger.ms": 20,
             "message.timeout.ms": 60000,
             "client.id": "loss-doctor-reporter",
+            # librdkafka's default partitioner (consistent_random, CRC32) puts a key on another
+            # partition than the Java clients' murmur2: a run reported by both would be split
+            "partitioner": "murmur2_random",
         }
         settings.update(config)
         self._producer = Producer(settings)
