@@ -177,6 +177,14 @@ public final class DiagnosisMeters implements AnalysisMetrics, MeterBinder {
     }
 
     @Override
+    public void runRead(RunStatus status) {
+        RunGauges gauges = perRun.get(status.runId());
+        if (gauges != null) {
+            gauges.trends(status);
+        }
+    }
+
+    @Override
     public void runReleased(String runId, Diagnosis current, Release why) {
         runsByDiagnosis.get(current).decrementAndGet();
         Counter c = evictions.get(why);
@@ -213,6 +221,8 @@ public final class DiagnosisMeters implements AnalysisMetrics, MeterBinder {
         private volatile double trainLoss = Double.NaN;
         private volatile double valLoss = Double.NaN;
         private volatile double epoch = Double.NaN;
+        private volatile double trainTrend = Double.NaN;
+        private volatile double valTrend = Double.NaN;
         private Diagnosis diagnosis;
         private Meter diagnosisGauge;
 
@@ -225,6 +235,30 @@ public final class DiagnosisMeters implements AnalysisMetrics, MeterBinder {
                     .description("The run's latest validation loss").register(registry));
             meters.add(Gauge.builder("lossdoctor.run.epoch", this, g -> g.epoch).tag("run_id", runId)
                     .description("The run's latest epoch").register(registry));
+            meters.add(Gauge.builder("lossdoctor.run.train.loss.trend", this, g -> g.trainTrend).tag("run_id", runId)
+                    .description("Where the run's training loss is heading: -1 falling, 0 flat, 1 rising (NaN: not read yet)")
+                    .register(registry));
+            meters.add(Gauge.builder("lossdoctor.run.val.loss.trend", this, g -> g.valTrend).tag("run_id", runId)
+                    .description("Where the run's validation loss is heading: -1 falling, 0 flat, 1 rising (NaN: not read yet)")
+                    .register(registry));
+        }
+
+        /** The trends of the run's latest full status (the brief status of every record has none). */
+        void trends(RunStatus s) {
+            trainTrend = trendValue(s.trainTrend());
+            valTrend = trendValue(s.valTrend());
+        }
+
+        private static double trendValue(String code) {
+            if (code == null) {
+                return Double.NaN;
+            }
+            return switch (code) {
+                case "falling" -> -1;
+                case "flat" -> 0;
+                case "rising" -> 1;
+                default -> Double.NaN;
+            };
         }
 
         synchronized void update(RunStatus s) {

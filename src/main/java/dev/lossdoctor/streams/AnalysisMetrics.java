@@ -69,6 +69,13 @@ public interface AnalysisMetrics {
     }
 
     /**
+     * The run's full status was read (at a diagnosis change, every few points, at its end): its
+     * trends, which the brief status of {@link #runUpdated} does not carry.
+     */
+    default void runRead(RunStatus status) {
+    }
+
+    /**
      * A run trained on after it was advised to stop: {@code epochs} more epochs (steps, for a run
      * reporting steps only) and {@code seconds} more seconds of event time since its last record,
      * charged to the diagnosis that first advised it ({@code after_stop_advice}).

@@ -60,6 +60,7 @@ final class RunOutputs {
         // numbers stay fresh without doubling the work per record); the curve stays in the store
         if (!events.isEmpty() || state.finished() || state.points() % STATUS_EVERY_POINTS == 0) {
             RunStatus status = shown.apply(analyzer.statusWithoutCurve(state));
+            metrics.runRead(status);
             context.forward(new Record<String, Object>(state.runId(), status, timestamp,
                     cloudEvents.enabled() ? cloudEvents.status(status, timestamp) : null), statusSink);
         }

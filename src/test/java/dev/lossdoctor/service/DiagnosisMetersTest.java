@@ -149,6 +149,26 @@ class DiagnosisMetersTest {
     }
 
     @Test
+    void shouldGaugeARunsTrendsFromItsLatestFullStatus() {
+        TestOutputTopic<String, RunStatus> statuses = driver.createOutputTopic("training-run-status", new StringDeserializer(),
+                new RunStatusSerde().deserializer());
+        input.pipeInput("a", metrics("a", 1, 2.0, 2.2, T0), T0);
+        assertThat(runGauge("lossdoctor.run.train.loss.trend", "a").value()).as("not read yet").isNaN();
+
+        // training keeps falling, validation turns up after epoch 10: at epoch 20 (a status) the
+        // curves read training falling and validation rising
+        for (int e = 2; e <= 20; e++) {
+            double val = e <= 10 ? 2.2 / e : 0.22 + 0.04 * (e - 10);
+            input.pipeInput("a", metrics("a", e, 2.0 / e, val, minute(e)), minute(e));
+        }
+        RunStatus latest = statuses.readKeyValuesToMap().get("a");
+        assertThat(latest.trainTrend()).isEqualTo("falling");
+        assertThat(latest.valTrend()).isEqualTo("rising");
+        assertThat(runGauge("lossdoctor.run.train.loss.trend", "a").value()).isEqualTo(-1.0);
+        assertThat(runGauge("lossdoctor.run.val.loss.trend", "a").value()).isEqualTo(1.0);
+    }
+
+    @Test
     void shouldReplaceARunsDiagnosisSeriesWhenItsDiagnosisChanges() {
         input.pipeInput("a", runStarted("a", T0), T0);
         input.pipeInput("b", runStarted("b", minute(20)), minute(20));
