@@ -27,8 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WildLogsTest {
 
-    /** {@code ../shared} beside the project, as CI has it; {@code -Dlossdoctor.shared=DIR} for a checkout elsewhere. */
-    static final Path SHARED = Path.of(System.getProperty("lossdoctor.shared", "../shared"));
+    /** {@code ../shared} beside the project, as CI has it; {@code -Dshared.dir=DIR} for a checkout elsewhere (as every test reading ../shared). */
+    static final Path SHARED = Path.of(System.getProperty("shared.dir", "../shared"));
     static final Path WILD = SHARED.resolve("curves/wild");
 
     record Oracle(Long step, Double epoch, Double train, Double val) {
