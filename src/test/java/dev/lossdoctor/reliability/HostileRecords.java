@@ -45,7 +45,7 @@ final class HostileRecords {
         return out;
     }
 
-    private static final int KINDS = 34;
+    private static final int KINDS = 35;
 
     private Bad make(int kind) {
         String run = runIds.get(random.nextInt(runIds.size()));
@@ -58,7 +58,6 @@ final class HostileRecords {
             case 2 -> bad("not-json/binary", run, randomBytes(1 + random.nextInt(200), true));
             case 3 -> bad("not-json/empty", run, new byte[0]);
             case 4 -> new Bad("not-json/null-value", utf8(run), null);
-            // (a valid object followed by garbage, "{...}}}{", is accepted by the parser: reported, not sent)
             case 5 -> bad("not-json/unterminated-string", run, "{\"run_id\":\"" + run + "\",\"epoch\":1,\"metrics\":{\"train_loss");
             case 6 -> bad("not-json/not-an-object", run, random.nextBoolean() ? "[1,2,3]" : "\"just a string\"");
             // wrong types
@@ -98,6 +97,7 @@ final class HostileRecords {
                     + "\",\"run_id\":\"" + run + "\",\"epoch\":" + epoch + "}");
             case 31 -> bad("event/no-epoch-nor-step", run, "{\"run_id\":\"" + run + "\",\"metrics\":{\"train_loss\":0.5}}");
             case 32 -> bad("event/257-metrics", run, manyMetrics(run, 257 + random.nextInt(100)));
+            case 33 -> bad("not-json/trailing-garbage", run, metrics(run, epoch) + pick("}}}{", "x", " 1", "{}", "]"));
             default -> bad("event/timestamp-not-iso", run, "{\"run_id\":\"" + run + "\",\"epoch\":" + epoch
                     + ",\"timestamp\":\"yesterday at noon\",\"metrics\":{\"train_loss\":0.5}}");
         };

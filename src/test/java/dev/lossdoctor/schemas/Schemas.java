@@ -40,10 +40,12 @@ public final class Schemas {
     /** Every schema the jar ships. */
     public static final List<String> ALL = List.of(METRICS, DIAGNOSES, STATUS, DLQ, DLQ_HEADERS, CLOUDEVENTS_HEADERS);
 
-    /** Standard JSON only: what any consumer's JSON parser reads. */
-    private static final ObjectMapper STRICT = JsonMapper.builder().build();
+    /** Standard JSON only: what any consumer's JSON parser reads; one value per record (nothing after it). */
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     /** The input topic's reader also takes Python's bare NaN/Infinity (not JSON, but Loss Doctor reads them). */
-    private static final ObjectMapper LENIENT = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final ObjectMapper LENIENT = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     // format assertions on: "date-time" is part of the contract, not a hint
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
