@@ -56,6 +56,28 @@ class NoiseBandsTest {
         assertWithinTheBound(curve, scatter, seed);
     }
 
+    /**
+     * A slow linear descent with validation above it, at 3.9% scatter: at point 21 validation's
+     * stretch rises (t = 3) 15% above its luckiest point, past the degrading line (10%, or three
+     * scatters of a dozen points, which came out at a third of the true scatter), but not past it
+     * above a noise-robust best (the luck of the best added). Read "overfitting", the plateau said
+     * gave way to it at 21 and came back at 33 (4 changes, 1 clean).
+     */
+    @Test
+    void aDegradingValidationWithinTheLuckOfItsBestKeepsThePlateauSaid() {
+        SteadyCurve curve = new SteadyCurve(Shape.SLOW_LINEAR, Val.ABOVE, Lr.NONE, 191, 0.2774290132200501);
+        double scatter = 0.03882244848900449;
+        long seed = 657698;
+
+        Finding at21 = judgeAt(curve, scatter, seed, 21);
+
+        assertThat(at21.diagnosis()).isEqualTo(Diagnosis.OVERFITTING);
+        assertThat(at21.why()).isEqualTo(Finding.Why.VAL_DEGRADING);
+        assertThat(at21.orElse()).as("on the line: the still rules' reading said stands").isEqualTo(Diagnosis.PLATEAU);
+        assertThat(RawReading.of(at21).meaning(Diagnosis.PLATEAU)).isEqualTo(Diagnosis.PLATEAU);
+        assertWithinTheBound(curve, scatter, seed);
+    }
+
     /** The raw finding of the noisy curve's first {@code points} points. */
     static Finding judgeAt(SteadyCurve curve, double scatter, long seed, int points) {
         List<TrainingEvent> events = curve.builder("noisy", scatter, seed, 0, 0).events();
