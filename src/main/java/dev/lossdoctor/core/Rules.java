@@ -308,8 +308,9 @@ final class Rules {
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
             // beyond the drops' full bands (or by the rates) it is firm; inside them it is on the line: a plateau said stands
-            boolean firm = valRateOutpacesTrain || band == 0 || outpaces(v.dropTotal() - band * StillRules.dropNoise(v, m.all().firstVal()),
-                    t.dropTotal() + band * StillRules.dropNoise(t, m.all().firstTrain()));
+            // (before the long stretch is full too: a data issue is said as early, but a plateau said stands on the line)
+            boolean firm = valRateOutpacesTrain || outpaces(v.dropTotal() - StillRules.BAND * StillRules.dropNoise(v, m.all().firstVal()),
+                    t.dropTotal() + StillRules.BAND * StillRules.dropNoise(t, m.all().firstTrain()));
             Finding f = Finding.of(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
             return Optional.of(firm ? f : f.orElse(Diagnosis.PLATEAU));
         }

@@ -78,6 +78,29 @@ class NoiseBandsTest {
         assertWithinTheBound(curve, scatter, seed);
     }
 
+    /**
+     * A slow linear descent with validation below it (dropout), at 4.4% scatter, whose first
+     * validation point came out high and first training point low: at point 10 (before the long
+     * stretch is full) validation is 11% under its first point while training is not, within the
+     * drops' noise of the data issue line (a scatter of each, twice). Read "data issue", the plateau
+     * said at 7 gave way to it at 11 (6 changes, 1 clean); now a plateau said stands on the line,
+     * and a healthy run is still told at once.
+     */
+    @Test
+    void aDataIssueWithinTheDropsNoiseOnTheFirstPointsKeepsThePlateauSaid() {
+        SteadyCurve curve = new SteadyCurve(Shape.SLOW_LINEAR, Val.BELOW, Lr.CONSTANT, 194, 0.2544582246529854);
+        double scatter = 0.04391983137784191;
+        long seed = 982313;
+
+        Finding at10 = judgeAt(curve, scatter, seed, 10);
+
+        assertThat(at10.diagnosis()).isEqualTo(Diagnosis.DATA_ISSUE);
+        assertThat(at10.orElse()).as("on the line: a plateau said stands").isEqualTo(Diagnosis.PLATEAU);
+        assertThat(RawReading.of(at10).meaning(Diagnosis.PLATEAU)).isEqualTo(Diagnosis.PLATEAU);
+        assertThat(RawReading.of(at10).meaning(Diagnosis.LEARNING)).isEqualTo(Diagnosis.DATA_ISSUE);
+        assertWithinTheBound(curve, scatter, seed);
+    }
+
     /** The raw finding of the noisy curve's first {@code points} points. */
     static Finding judgeAt(SteadyCurve curve, double scatter, long seed, int points) {
         List<TrainingEvent> events = curve.builder("noisy", scatter, seed, 0, 0).events();
