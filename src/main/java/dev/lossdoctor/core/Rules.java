@@ -202,11 +202,15 @@ final class Rules {
         double riseUnit = Math.abs(all.bestVal()) / Measures.riseScale(all.firstVal(), all.bestVal());
         if (m.trainDropSinceValBest() < OVERFIT_TRAIN_DROP) {
             // validation degrading while training stalls: the same advice, and look at the pipeline
-            double margin = Math.max(DEGRADING_RISE, 3 * riseUnit * v.fit().scatter() / Math.abs(all.bestVal()));
+            double luck = ROBUST_BEST_SCATTERS * riseUnit * v.fit().scatter() / Math.abs(all.bestVal()), degraded = riseUnit * m.valRiseFromBest();
             // (rising over the view's late half too, beyond its noise: a flat noisy validation's stretch rises now and then)
-            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && riseUnit * m.valRiseFromBest() > margin
+            if (v.trend() == Trend.RISING && t.trend() == Trend.FLAT && degraded > Math.max(DEGRADING_RISE, luck)
                     && (v.viewFit() == v.fit() || v.viewFit().t() >= Measures.SIGNIFICANT_T)) {
-                return found(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
+                // above its luckiest point by the line, but not above a noise-robust best (the luckiest point is
+                // about three scatters below the level) by it: on the line, and what the still rules say stands
+                Finding f = Finding.of(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
+                Diagnosis still = degraded > DEGRADING_RISE + luck ? null : StillRules.flat(m).map(Finding::diagnosis).orElse(null);
+                return Optional.of(still == null ? f : f.orElse(still));
             }
             // slow overfitting: validation rising over the whole view, above its best by more than the luckiest of
             // hundreds of points is (in the view's scatter: a 12-point one wanders), training fallen beyond its noise
@@ -304,8 +308,9 @@ final class Rules {
         if ((valOutpacesTrain || valRateOutpacesTrain) && t.rate() > -DATA_ISSUE_TRAIN_RATE && v.trend() != Trend.RISING) {
             double confidence = clamp(0.5 + v.dropTotal() / Math.max(1e-9, 4 * Math.max(t.dropTotal(), 0.01)) * 0.1);
             // beyond the drops' full bands (or by the rates) it is firm; inside them it is on the line: a plateau said stands
-            boolean firm = valRateOutpacesTrain || band == 0 || outpaces(v.dropTotal() - band * StillRules.dropNoise(v, m.all().firstVal()),
-                    t.dropTotal() + band * StillRules.dropNoise(t, m.all().firstTrain()));
+            // (before the long stretch is full too: a data issue is said as early, but a plateau said stands on the line)
+            boolean firm = valRateOutpacesTrain || outpaces(v.dropTotal() - StillRules.BAND * StillRules.dropNoise(v, m.all().firstVal()),
+                    t.dropTotal() + StillRules.BAND * StillRules.dropNoise(t, m.all().firstTrain()));
             Finding f = Finding.of(Diagnosis.DATA_ISSUE, Why.VAL_OUTPACES_TRAIN, m.all().firstKey(), confidence);
             return Optional.of(firm ? f : f.orElse(Diagnosis.PLATEAU));
         }

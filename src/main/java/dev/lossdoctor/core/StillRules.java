@@ -33,10 +33,7 @@ final class StillRules {
         // (jumps of oscillation size are left to the oscillation rule, once it has the points)
         if (noProgressShape && t.now() >= Rules.NO_PROGRESS_SHARE * all.firstTrain()) {
             Finding f = Finding.of(Diagnosis.PLATEAU, Why.NO_PROGRESS, all.firstKey(), 0.8);
-            // flat only because the stretch's noise hides a slow fall the whole view shows: the slow fall said stands
-            boolean slowFall = hiddenFall(m) || creepingOverView(m);
-            // or flat by its noise only: a slow fall said (underfitting) stands
-            slowFall |= m.epochs() >= Rules.UNDERFITTING_EPOCHS && -t.rate() + BAND * rateNoise(m) >= Measures.FLAT_RATE;
+            boolean slowFall = slowFall(m);
             return Optional.of(slowFall ? f.orElse(m.epochs() >= Rules.UNDERFITTING_EPOCHS ? Diagnosis.UNDERFITTING
                     : Diagnosis.LEARNING) : nearNoProgress && m.points() >= Rules.CONVERGED_POINTS ? f.orElse(Diagnosis.CONVERGED) : f);
         }
@@ -53,20 +50,25 @@ final class StillRules {
         if (m.points() >= Rules.CONVERGED_POINTS) {
             boolean significant = Math.abs(t.fit().t()) >= Measures.SIGNIFICANT_T;
             Finding f = Finding.of(Diagnosis.CONVERGED, Why.LEVELLED_OFF, m.trendFromKey(), significant ? 0.75 : 0.9);
-            if (nearNoProgress || nearStuck) {
-                return Optional.of(f.orElse(Diagnosis.PLATEAU)); // a plateau said stands while the noise can't tell
-            }
-            if (highAndSlowSinceStart(m) && -t.rate() + BAND * rateNoise(m) >= Measures.FLAT_RATE) {
-                return Optional.of(f.orElse(Diagnosis.UNDERFITTING)); // a slow fall within its noise: underfitting said stands
-            }
+            double band = BAND * rateNoise(m);
+            // a slow fall within its noise: underfitting said stands
+            boolean nearUnderfitting = highAndSlowSinceStart(m) && -t.rate() + band >= Measures.FLAT_RATE;
             // just under the flat line, or flat only because the stretch's noise hides a fall the whole
             // view shows: keep saying what was said, so noise does not flap it
             // (or on the flat line within the rate's band, on a curve so noisy its band spans ten flat rates: a few
             // percent of scatter, where a dozen points' rate cannot tell learning from converged; 1% keeps its readings;
             // not near zero, where a tiny level's relative rate is all noise and converged is read as before)
-            double band = BAND * rateNoise(m);
-            return Optional.of(-t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m)
-                    || band >= 10 * Measures.FLAT_RATE && -t.rate() + band >= Measures.FLAT_RATE && t.now() >= 0.1 * m.all().firstTrain() ? f.orElse(Diagnosis.LEARNING) : f);
+            boolean nearLearning = -t.rate() >= Measures.FLAT_RATE / 3 && significant || hiddenFall(m)
+                    || band >= 10 * Measures.FLAT_RATE && -t.rate() + band >= Measures.FLAT_RATE && t.now() >= 0.1 * m.all().firstTrain();
+            // on two lines at once within its noise (a plateau that would itself read "or underfitting", or both a
+            // slow fall and a fall): no one of them is nearer, and any still state said stands
+            if (nearNoProgress && slowFall(m) || nearUnderfitting && nearLearning) {
+                return Optional.of(f.keepingStill(true));
+            }
+            if (nearNoProgress || nearStuck) {
+                return Optional.of(f.orElse(Diagnosis.PLATEAU)); // a plateau said stands while the noise can't tell
+            }
+            return Optional.of(nearUnderfitting ? f.orElse(Diagnosis.UNDERFITTING) : nearLearning ? f.orElse(Diagnosis.LEARNING) : f);
         }
         return Optional.empty();
     }
@@ -144,6 +146,16 @@ final class StillRules {
      */
     static double dropNoise(Series c, float first) {
         return Math.sqrt(2) * c.fit().scatter() / Math.abs(first);
+    }
+
+    /**
+     * A no-progress plateau that may be a slow fall: the stretch's noise hides a fall the whole view shows
+     * (or a creep), or after the epochs underfitting needs the rate is flat by its noise only.
+     */
+    static boolean slowFall(Measures m) {
+        Series t = m.train();
+        return hiddenFall(m) || creepingOverView(m)
+                || m.epochs() >= Rules.UNDERFITTING_EPOCHS && -t.rate() + BAND * rateNoise(m) >= Measures.FLAT_RATE;
     }
 
     /** A creep ({@link Rules#creeping}) the long stretch's noise hides and the whole view shows beyond it. */

@@ -46,22 +46,24 @@ class SteadinessProperties {
     /**
      * The property in the issue's form, over steady curves of every shape: {@code changes(noisy) <=
      * max(2 * changes(clean), changes(clean) + 2)} for every curve at a scatter of up to 2% of the
-     * level, and for all but a small share at up to 5% (each curve that fails is named in the
-     * message); for every one within the dwell's bound. Measured on these seeds: 0 of 400 curves at
-     * up to 2%, 6 (1.5%) at up to 5%; asserted: none and at most 1.5% (12, 3%, before a converged
-     * reading of a noisy curve within its rate's band of the flat line kept learning said). Before the readings had noise
-     * bands around their thresholds: 6% and 24% (and 12% / 34% before the view's late half); with the
-     * first bands 0.5% and 12%. Not every curve at 5%: a descent's tail still meets the converged /
-     * learning line now and then (its rate's noise is four times the flat line), and a flat noisy
-     * curve's validation the data issue and overfitting lines; see
-     * docs/wild-curves.md.
+     * level, and for all but two at up to 5% (each curve that fails is named in the message); for
+     * every one within the dwell's bound. Measured on these seeds: 0 of 400 curves at up to 2%, 2
+     * (0.5%) at up to 5%; asserted: none and at most 2. Before: 6 (1.5%), and 12 (3%) before a
+     * converged reading of a noisy curve within its rate's band of the flat line kept learning said;
+     * before the readings had noise bands around their thresholds: 6% and 24% (and 12% / 34% before
+     * the view's late half); with the first bands 0.5% and 12%. The two left at 5% (see
+     * docs/wild-curves.md): a slow linear descent whose first validation point is a 3.5-scatter high
+     * draw (and first training point a 2-scatter low one), so that validation's drop since its first
+     * point passes the data issue line beyond its noise band again and again; and a power-law descent
+     * that reads plateau at point 7 (a 7-point stretch at t = -2.4) and, once its level falls under
+     * half its first, converged on a tail whose 12-point rate can't tell learning from flat.
      */
     @Test
     void addingNoiseOfTheRunsOwnScatterRarelyMultipliesTheChanges() {
         List<String> upTo2 = multiplied(new Random(1313), 0.02), upTo5 = multiplied(new Random(1314), 0.05);
         assertThat(upTo2).as("curves with their changes multiplied, scatter up to 2%%").isEmpty();
         assertThat(upTo5.size()).as("curves with their changes multiplied, scatter up to 5%%: %s", upTo5)
-                .isLessThanOrEqualTo(CURVES * 15 / 1000);
+                .isLessThanOrEqualTo(2);
     }
 
     /** The curves of {@link #CURVES} generated steady ones whose changes the noise multiplied, each named. */
