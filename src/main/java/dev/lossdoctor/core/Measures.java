@@ -156,7 +156,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             all.addSorted(s, to);
             upTo = all;
         }
-        Landmarks marks = upTo.landmarks();
+        Landmarks marks = upTo.landmarks().withFirstLosses(s, to);
         if (marks.nonFinite() || points < MIN_POINTS) {
             return new Measures(points, epoch, from, to, 1, TREND_POINTS, SHORT_TREND_POINTS, Point.NONE, perStep, marks,
                     Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch,
