@@ -61,6 +61,32 @@ record Landmarks(long firstEpoch, long firstStep, float firstTrain, float firstV
         return -1;
     }
 
+    /** Points of the view after the key {@code bestKey}. */
+    static int pointsAfter(RunState s, int from, int to, long bestKey) {
+        int after = 0;
+        for (int i = to - 1; i >= from; i--) {
+            if (Landmarks.key(s.epochs[i], s.steps[i]) <= bestKey) {
+                break;
+            }
+            after++;
+        }
+        return after;
+    }
+
+    /**
+     * How far the point at window index {@code i} (the best, {@code best}) lies below the lower of its two
+     * neighbours, relative to {@code |best|}: the median of the three less the best. The lowest point of a
+     * jumpy stretch is its luckiest draw (0.96, 0.85, 0.54, 0.60: the best is 0.54, the level about 0.60).
+     * 0 unless both neighbours are in the view [{@code from}, {@code to}) and the point is the best.
+     */
+    static double luckOfBest(float[] val, byte[] flags, int from, int i, int to, float best) {
+        if (i - 1 < from || i + 1 >= to || val[i] != best
+                || (flags[i - 1] & flags[i + 1] & Point.HAS_VAL) == 0 || !Float.isFinite(val[i - 1] + val[i + 1])) {
+            return 0;
+        }
+        return (Math.min(val[i - 1], val[i + 1]) - best) / Math.abs(best);
+    }
+
     /** The number a person reads on the x axis: the epoch, or the step of a per-step run. */
     static long key(long epoch, long step) {
         return epoch != Point.NONE ? epoch : step;

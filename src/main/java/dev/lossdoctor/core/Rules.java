@@ -222,7 +222,8 @@ final class Rules {
         double rise = riseUnit * m.valRiseFromBest();
         double scatter = riseScatter(rise, riseUnit * v.fit().scatter() / Math.abs(all.bestVal()));
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
-        boolean clearRise = rise > margin;
+        // and above the best's neighbours too: a best below both is one lucky draw of a jumpy stretch, not a level left
+        boolean clearRise = rise > margin && m.valRiseFromBest() > m.valBestLuck();
         // a slow, steady climb: smaller, but rising point after point since the best
         boolean steadyClimb = couldClimbSteadily(rise, scatter, after) && m.valSinceBest().t() >= 3;
         // memorizing: validation has not improved for a while, training keeps falling, and the
