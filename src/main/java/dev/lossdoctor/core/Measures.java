@@ -29,6 +29,8 @@ import java.util.Locale;
  * @param trainDropSinceValBest training's fall since the point where validation was best, relative
  * @param trainRecentRise  how far training climbed within the long stretch, relative (diverging)
  * @param afterValBest     points of the view after the best validation point
+ * @param valBestLuck      how far the best validation point is below its neighbours' lower one (the median of the
+ *                         three), relative to the best: the luck of one draw (0 unless both are in the view)
  * @param valSinceBest     the fit of validation since its best: {@link Fit#NONE} unless the overfitting
  *                         rule could call its rise a steady climb ({@link Rules#couldClimbSteadily}), or the
  *                         whole view's when none of its points is below the best and validation is 1% above it
@@ -43,7 +45,7 @@ import java.util.Locale;
  */
 record Measures(long points, long epoch, int from, int to, double pointsPerEpoch, int trendPoints, int shortTrendPoints,
                 long trendFromKey, boolean perStep, Landmarks all, Series train, Series val, double valRiseFromBest,
-                double trainDropSinceValBest, double trainRecentRise, int afterValBest, Fit valSinceBest, Fit valLateHalf, Jumps jumps,
+                double trainDropSinceValBest, double trainRecentRise, int afterValBest, double valBestLuck, Fit valSinceBest, Fit valLateHalf, Jumps jumps,
                 Frozen frozen, int chanceClasses, Diagnosis said, long saidSince, Schedule schedule, Spike spike) {
 
     /** Points needed before anything but {@code warming_up} is said. */
@@ -156,10 +158,10 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             all.addSorted(s, to);
             upTo = all;
         }
-        Landmarks marks = upTo.landmarks();
+        Landmarks marks = upTo.landmarks().withFirstLosses(s, to);
         if (marks.nonFinite() || points < MIN_POINTS) {
             return new Measures(points, epoch, from, to, 1, TREND_POINTS, SHORT_TREND_POINTS, Point.NONE, perStep, marks,
-                    Series.NONE, Series.NONE, 0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch,
+                    Series.NONE, Series.NONE, 0, 0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch,
                     Schedule.of(s, from, from, to, points, upTo), null);
         }
         double ppe = pointsPerEpoch(s, from, to);
@@ -189,7 +191,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
             return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks,
                     new Series(trainFit, trainShort, Fit.NONE, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
                     new Series(valFit, valShort, Fit.NONE, Trend.FLAT, 0, Double.NaN, Double.NaN, 0, 0, 1e-30),
-                    0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch, schedule, null);
+                    0, 0, 0, 0, 0, Fit.NONE, Fit.NONE, null, Frozen.NONE, 0, s.current, s.sinceEpoch, schedule, null);
         }
         double valRiseFromBest = 0, trainDropSinceValBest = 0;
         if (val.present()) {
@@ -200,9 +202,11 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         }
         double recentRise = train.present() ? recentRise(s.train, trendFrom, to, train.now(), marks) : 0;
         int after = 0;
+        double luck = 0;
         Fit sinceBest = Fit.NONE, lateHalf = Fit.NONE;
         if (train.present() && val.present()) {
-            after = pointsAfter(s, from, to, marks.bestValKey());
+            after = Landmarks.pointsAfter(s, from, to, marks.bestValKey());
+            luck = Landmarks.luckOfBest(s.val, s.flags, from, to - 1 - after, to, marks.bestVal());
             if (after >= VIEW && valRiseFromBest > Rules.OVERFIT_RISE / 2) { // no better point in the view: its trend, and its late half's
                 sinceBest = Fit.later(s.valSums, s.val, s.size, from, to, Spread.SCATTER);
                 lateHalf = Fit.later(s.valSums, s.val, s.size, to - (to - from) / 2, to, Spread.NONE);
@@ -215,7 +219,7 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         Frozen frozen = frozen(s, from, to, train, val);
         int chance = chanceClasses(s.config, marks.firstTrain(), train.now());
         return new Measures(points, epoch, from, to, ppe, trendPoints, shortTrendPoints, trendFromKey, perStep, marks, train, val,
-                valRiseFromBest, trainDropSinceValBest, recentRise, after, sinceBest, lateHalf, jumps, frozen, chance,
+                valRiseFromBest, trainDropSinceValBest, recentRise, after, luck, sinceBest, lateHalf, jumps, frozen, chance,
                 s.current, s.sinceEpoch, schedule, train.present() ? Spike.latest(s, from, to, trendPoints, marks) : null);
     }
 
@@ -252,18 +256,6 @@ record Measures(long points, long epoch, int from, int to, double pointsPerEpoch
         return new Jumps(oscFrom, Landmarks.key(s.epochs[oscFrom], s.steps[oscFrom]),
                 Fit.of(s.trainSums, s.train, s.size, oscFrom, m.to, Spread.NOISE),
                 Fit.of(s.valSums, s.val, s.size, oscFrom, m.to, Spread.NOISE));
-    }
-
-    /** Points of the view after the key {@code bestKey}. */
-    private static int pointsAfter(RunState s, int from, int to, long bestKey) {
-        int after = 0;
-        for (int i = to - 1; i >= from; i--) {
-            if (Landmarks.key(s.epochs[i], s.steps[i]) <= bestKey) {
-                break;
-            }
-            after++;
-        }
-        return after;
     }
 
     /** The frozen stretch at the end of the training curve, and the step that led into it. */

@@ -226,13 +226,16 @@ final class Rules {
         double rise = riseUnit * m.valRiseFromBest();
         double scatter = riseScatter(rise, riseUnit * v.fit().scatter() / Math.abs(all.bestVal()));
         double margin = Math.max(OVERFIT_RISE, 3 * scatter);
-        boolean clearRise = rise > margin;
+        // and above the best's neighbours too: a best below both is one lucky draw of a jumpy stretch, not a level left
+        boolean clearRise = rise > margin && m.valRiseFromBest() > m.valBestLuck();
         // a slow, steady climb: smaller, but rising point after point since the best
         boolean steadyClimb = couldClimbSteadily(rise, scatter, after) && m.valSinceBest().t() >= 3;
         // memorizing: validation has not improved for a while, training keeps falling, and the
-        // training loss is a fraction of the validation loss
+        // training loss is a fraction of the validation loss; and the gap, in the rise's units, at least a
+        // rise that counts (near 0: 5.7e-5 against 2.7e-4 after a fall from 0.075 is both losses at 0)
         double gap = (v.now() - t.now()) / Math.abs(v.now());
         boolean memorizing = !clearRise && !steadyClimb && after >= MEMORIZING_POINTS && gap >= MEMORIZING_GAP
+                && riseUnit * (v.now() - t.now()) / Math.abs(all.bestVal()) >= OVERFIT_RISE
                 && v.trend() != Trend.FALLING && v.now() >= all.bestVal()
                 // a jumpy training loss with no downward trend is oscillation, not memorization
                 && (t.trend() == Trend.FALLING || t.fit().scatter() < OSCILLATION_AMPLITUDE / 2 * t.scale());

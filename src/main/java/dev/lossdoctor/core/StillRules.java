@@ -39,7 +39,10 @@ final class StillRules {
         }
         // above a noise-robust best: the lowest point of a noisy curve is its luckiest draw, about
         // three times its scatter below the level it really reached (on a smooth curve scatter ~ 0)
-        double aboveBest = (t.now() - all.bestTrain() - Rules.ROBUST_BEST_SCATTERS * t.fit().scatter()) / t.scale();
+        // (near 0, where the scale is a tenth of the descent, against half the descent as rises are: 2e-6 above a best
+        // of 5e-7 after a fall from 1e-4 is 2% of what was learned)
+        double aboveBest = (t.now() - all.bestTrain() - Rules.ROBUST_BEST_SCATTERS * t.fit().scatter()) / (t.scale() > Math.abs(t.now())
+                ? Math.max(t.scale(), Measures.riseScale(all.firstTrain(), all.bestTrain())) : t.scale());
         // the level now is a median of three: within two scatters of the line, either side may be noise
         boolean nearStuck = Math.abs(aboveBest - Rules.WORSE_THAN_BEST) < BAND * t.fit().scatter() / t.scale();
         if (m.points() >= Rules.CONVERGED_POINTS && aboveBest > Rules.WORSE_THAN_BEST) {
