@@ -196,7 +196,7 @@ public final class RunAnalyzer {
         return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
                 null, null, null, null, null, List.of(), state.finished, state.points(),
                 state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of(),
-                state.afterStopAdvice(), null, null, null);
+                state.afterStopAdvice(), null, null, null, state.restarts);
     }
 
     /** The advice of the run at {@link #markSpent} (null: none), and the run's newest x and event time then. */

@@ -67,6 +67,12 @@ class RunAnalyzerRestartTest {
         assertThat(last.previous()).isEqualTo(Diagnosis.OVERFITTING);
         assertThat(last.summary()).startsWith("Training loss is falling");
         assertThat(s.afterStopAdvice()).as("the advice was taken: the run went back to before it").isNull();
+        RunStatus status = new RunAnalyzer().status(s);
+        assertThat(status.restarts()).isEqualTo(1);
+        assertThat(status.diagnosis()).isEqualTo(Diagnosis.LEARNING);
+        assertThat(status.points()).isEqualTo(42);
+        assertThat(new RunAnalyzer().brief(s).restarts()).isEqualTo(1);
+        assertThat(new RunAnalyzer().status(overfit.state()).restarts()).isZero();
     }
 
     @Test
