@@ -106,7 +106,7 @@ final class CurveReader {
         if (s.size == 0) {
             Reading r = Reading.warmingUp(0);
             return new RunStatus(s.runId, d, null, null, null, null, null, null, null, null, null, r.summary(),
-                    r.recommendations(), s.finished, 0, updated(s), curve);
+                    r.recommendations(), s.finished, s.points(), updated(s), curve, null, null, null, null, s.restarts);
         }
         Measures m = measureAll(s);
         Finding f = judgeAll(s, m);
@@ -133,7 +133,7 @@ final class CurveReader {
                 all.hasBestVal() ? all.bestValKey() : null,
                 all.hasBestVal() ? (double) all.bestVal() : null,
                 r.summary(), r.recommendations(), s.finished, s.points(), updated(s), curve, s.afterStopAdvice(), null,
-                spikes(s), forecast);
+                spikes(s), forecast, s.restarts);
     }
 
     /** The recovered spikes the state noted, or null when none. */

@@ -34,8 +34,11 @@ public final class RunAnalyzer {
     }
 
     private List<DiagnosisEvent> onStarted(RunState state, RunStarted started) {
+        if (started.resumed()) {
+            resume(state, started);
+        }
         if (state.configSeen) {
-            return List.of(); // a replayed run_started changes nothing
+            return List.of(); // a replayed run_started changes nothing (a resume, what it dropped: the diagnosis stands)
         }
         state.configSeen = true;
         state.config = started.config() == null ? RunConfig.EMPTY : started.config().clipped(RunConfig.MAX_CHARS);
@@ -53,6 +56,18 @@ public final class RunAnalyzer {
                         + ": " + String.join("; ", problems) + ".",
                 ConfigCheck.fixes(state.config));
         return List.of(emit(state, misconfigured, null, null, started.timestamp()));
+    }
+
+    /**
+     * A run resumed from a checkpoint ({@link Restart}): its points after it dropped, its config the
+     * resume's when it gives one (a lower rate, say).
+     */
+    private static void resume(RunState state, RunStarted started) {
+        Restart.apply(state, started.resumedFromEpoch(), started.resumedFromStep());
+        if (state.configSeen && started.config() != null && !started.config().equals(RunConfig.EMPTY)) {
+            state.config = started.config().clipped(RunConfig.MAX_CHARS);
+            state.encodedHead = null;
+        }
     }
 
     private List<DiagnosisEvent> onMetrics(RunState state, MetricsReported m) {
@@ -181,7 +196,7 @@ public final class RunAnalyzer {
         return new RunStatus(state.runId, d, state.sinceEpoch == Point.NONE ? null : state.sinceEpoch, epoch, step, train, val,
                 null, null, null, null, null, List.of(), state.finished, state.points(),
                 state.lastActivityMillis == 0 ? null : Instant.ofEpochMilli(state.lastActivityMillis), List.of(),
-                state.afterStopAdvice(), null, null, null);
+                state.afterStopAdvice(), null, null, null, state.restarts);
     }
 
     /** The advice of the run at {@link #markSpent} (null: none), and the run's newest x and event time then. */

@@ -76,6 +76,8 @@ public final class RunState {
     boolean stalled;
     /** The first advice to stop, or null: what the run trained after it is the cost of not taking it. */
     StopAdvice stopAdvice;
+    /** Times the run resumed from a checkpoint ({@link Restart}). */
+    int restarts;
 
     public RunState(String runId) {
         this.runId = runId;
@@ -95,6 +97,11 @@ public final class RunState {
 
     public boolean finished() {
         return finished;
+    }
+
+    /** Times the run resumed from a checkpoint. */
+    public int restarts() {
+        return restarts;
     }
 
     public long lastActivityMillis() {
@@ -343,6 +350,7 @@ public final class RunState {
         c.lastActivityMillis = lastActivityMillis;
         c.stalled = stalled;
         c.stopAdvice = stopAdvice;
+        c.restarts = restarts;
         return c;
     }
 
@@ -361,7 +369,7 @@ public final class RunState {
                 && changes == s.changes && spikeCount == s.spikeCount
                 && Arrays.equals(spikes, 0, spikesKept, s.spikes, 0, s.spikesKept) && finished == s.finished
                 && lastActivityMillis == s.lastActivityMillis && stalled == s.stalled
-                && java.util.Objects.equals(stopAdvice, s.stopAdvice);
+                && java.util.Objects.equals(stopAdvice, s.stopAdvice) && restarts == s.restarts;
     }
 
     @Override

@@ -24,12 +24,14 @@ import java.util.Arrays;
  *       reading during a spike's time to recover (second byte 254); the recovered spikes (their count
  *       and the latest few keys) after the clock; after the points, the run's first advice to stop
  *       ({@link StopAdvice}).
+ *   <li>4: after the advice to stop, the times the run resumed from a checkpoint ({@link Restart});
+ *       older formats read as none.
  * </ul>
  */
 public final class RunStateCodec {
 
     /** The format written. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** The oldest format still read. */
     static final int OLDEST = 1;
 
@@ -99,6 +101,7 @@ public final class RunStateCodec {
                 }
             }
             writeStopAdvice(out, s.stopAdvice);
+            writeVarLong(out, s.restarts);
         }
         return out.toByteArray();
     }
@@ -159,6 +162,9 @@ public final class RunStateCodec {
             if (version >= 3) {
                 s.stopAdvice = readStopAdvice(in);
             } // older formats did not keep it: no advice recorded
+            if (version >= 4) {
+                s.restarts = (int) Math.min(Integer.MAX_VALUE, readVarLong(in));
+            } // older formats did not keep it: no restart counted
 
             s.rebuildAll();
             return s;

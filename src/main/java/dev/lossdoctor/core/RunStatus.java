@@ -9,7 +9,8 @@ import java.util.List;
  * for charts; {@code afterStopAdvice} what the run trained after it was first advised to stop (null
  * if it never was); {@code siblings} the run's place in its sweep (null: not a run of a sweep, or not
  * ranked yet); {@code spikes} the loss spikes that recovered (DESIGN.md section 4), null when none;
- * {@code forecast} where a still-improving validation loss is heading, or null.
+ * {@code forecast} where a still-improving validation loss is heading, or null; {@code restarts} the
+ * times the run resumed from a checkpoint (DESIGN.md section 2).
  */
 public record RunStatus(
         String runId,
@@ -32,7 +33,17 @@ public record RunStatus(
         StopAdvice.Spent afterStopAdvice,
         Siblings siblings,
         Spikes spikes,
-        Forecast forecast) {
+        Forecast forecast,
+        int restarts) {
+
+    /** A status of a run never restarted. */
+    public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss, Double valLoss,
+            String trainTrend, String valTrend, Long bestValEpoch, Double bestValLoss, String summary,
+            List<String> recommendations, boolean finished, long points, Instant updated, List<CurvePoint> curve,
+            StopAdvice.Spent afterStopAdvice, Siblings siblings, Spikes spikes, Forecast forecast) {
+        this(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch, bestValLoss,
+                summary, recommendations, finished, points, updated, curve, afterStopAdvice, siblings, spikes, forecast, 0);
+    }
 
     /** A status with nothing after a stop advice, no place among siblings, no spikes, no forecast (a reader that knows none of them). */
     public RunStatus(String runId, Diagnosis diagnosis, Long sinceEpoch, Long epoch, Long step, Double trainLoss, Double valLoss,
@@ -58,13 +69,14 @@ public record RunStatus(
     /** The same status without its curve: what the compacted status topic carries. */
     public RunStatus withoutCurve() {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice, siblings, spikes, forecast);
+                bestValLoss, summary, recommendations, finished, points, updated, List.of(), afterStopAdvice, siblings, spikes, forecast,
+                restarts);
     }
 
     /** The same status with the run's place among its siblings. */
     public RunStatus withSiblings(Siblings s) {
         return new RunStatus(runId, diagnosis, sinceEpoch, epoch, step, trainLoss, valLoss, trainTrend, valTrend, bestValEpoch,
-                bestValLoss, summary, recommendations, finished, points, updated, curve, afterStopAdvice, s, spikes, forecast);
+                bestValLoss, summary, recommendations, finished, points, updated, curve, afterStopAdvice, s, spikes, forecast, restarts);
     }
 
     /** Loss spikes that recovered: how many, and where the latest few were (epochs, or steps of a step-only run). */

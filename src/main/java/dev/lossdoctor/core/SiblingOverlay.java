@@ -105,7 +105,8 @@ public final class SiblingOverlay {
         }
         return new RunStatus(s.runId(), Diagnosis.LAGGING, laggingEvent.sinceEpoch(), s.epoch(), s.step(), s.trainLoss(),
                 s.valLoss(), s.trainTrend(), s.valTrend(), s.bestValEpoch(), s.bestValLoss(), laggingEvent.summary(),
-                laggingEvent.recommendations(), s.finished(), s.points(), s.updated(), s.curve(), s.afterStopAdvice(), latest, s.spikes(), s.forecast());
+                laggingEvent.recommendations(), s.finished(), s.points(), s.updated(), s.curve(), s.afterStopAdvice(), latest, s.spikes(), s.forecast(),
+                s.restarts());
     }
 
     private static DiagnosisEvent after(DiagnosisEvent e) {

@@ -277,7 +277,8 @@ public final class EventParser {
         }
         return switch (kind) {
             case "metrics" -> metrics(runId, root, timestamp);
-            case "run_started" -> new RunStarted(runId, timestamp, config(root.get("config")), sweepId(root.get("config")));
+            case "run_started" -> new RunStarted(runId, timestamp, config(root.get("config")), sweepId(root.get("config")),
+                    resumedFromEpoch(root.others.get("resumed_from_epoch")), resumedFrom(root.others, "resumed_from_step"));
             case "run_finished" -> new RunFinished(runId, epoch(root, true), optionalText(root, "status"), timestamp);
             default -> throw new InvalidEvent("unknown event type '" + clip(kind) + "'");
         };
@@ -445,6 +446,32 @@ public final class EventParser {
         double d = v.doubleValue();
         if (!v.canConvertToLong() || d < 0 || d != Math.rint(d)) {
             throw new InvalidEvent(field + " is not a non-negative whole number: " + clip(v.asText()));
+        }
+        return v.longValue();
+    }
+
+    /**
+     * {@code resumed_from_epoch} of a {@code run_started} (DESIGN.md section 2): a number >= 0, whole
+     * or fractional as a point's epoch; null when absent or null.
+     */
+    private static Double resumedFromEpoch(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber() || !(v.doubleValue() >= 0) || v.doubleValue() >= MAX_EPOCH) {
+            throw new InvalidEvent("resumed_from_epoch is not a number >= 0 (below 2^53): " + clip(v.toString()));
+        }
+        return v.doubleValue();
+    }
+
+    /** {@code resumed_from_step} of a {@code run_started}: a whole number >= 0; null when absent or null. */
+    private static Long resumedFrom(Map<String, JsonNode> fields, String field) {
+        JsonNode v = fields.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber() || !v.canConvertToLong() || v.doubleValue() < 0 || v.doubleValue() != Math.rint(v.doubleValue())) {
+            throw new InvalidEvent(field + " is not a non-negative whole number: " + clip(v.toString()));
         }
         return v.longValue();
     }

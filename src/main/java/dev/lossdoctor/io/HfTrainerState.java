@@ -83,12 +83,25 @@ final class HfTrainerState {
         Map<String, Double> latest = new HashMap<>(); // training side: latest value of each, in log order
         Map<String, Double> latestStep = new HashMap<>();
         Set<Double> evaluatedSteps = new HashSet<>();
+        double[] lastEpoch = {Double.NEGATIVE_INFINITY}, lastStep = {Double.NEGATIVE_INFINITY};
         forEachEntry(file, entry -> {
             if (summary(entry)) {
                 return;
             }
             Double step = number(entry.get("step"));
             Double epoch = number(entry.get("epoch"));
+            if (epoch != null) {
+                // the log goes on after a resume (epoch and step went back): a new training, read afresh (RunLog#emit)
+                if (epoch < lastEpoch[0] && (step == null || step < lastStep[0])) {
+                    evaluatedSteps.clear();
+                    latest.clear();
+                    latestStep.clear();
+                }
+                lastEpoch[0] = epoch;
+            }
+            if (step != null) {
+                lastStep[0] = step;
+            }
             keepTraining(entry, choice, "learning_rate", "lr", step, latest, latestStep);
             keepTraining(entry, choice, "grad_norm", "grad_norm", step, latest, latestStep);
             if (choice.train() != null) {

@@ -165,6 +165,9 @@ public final class Json {
         n.put("finished", s.finished());
         n.put("points", s.points());
         putTime(n, "updated", s.updated());
+        if (s.restarts() > 0) {
+            n.put("restarts", s.restarts());
+        }
         if (s.afterStopAdvice() != null) {
             StopAdvice.Spent spent = s.afterStopAdvice();
             ObjectNode a = n.putObject("after_stop_advice");
@@ -293,6 +296,9 @@ public final class Json {
         g.writeNumberField("points", s.points());
         if (s.updated() != null) {
             g.writeStringField("updated", s.updated().toString());
+        }
+        if (s.restarts() > 0) {
+            g.writeNumberField("restarts", s.restarts());
         }
         if (s.afterStopAdvice() != null) {
             StopAdvice.Spent spent = s.afterStopAdvice();

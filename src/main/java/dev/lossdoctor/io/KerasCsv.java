@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * The chosen losses ({@link LossNames}: {@code loss} and {@code val_loss}) become {@code train_loss}
  * and {@code val_loss}; the other columns keep their names ({@code acc} read as
  * {@code train_accuracy}...). An empty cell is a non-finite value. A file appended by a second
- * training (epochs starting again mid-file) is read as it is: see {@link RunLog#emit}. The file
+ * training (an epoch not after the one before it) is a restart, as in {@link RunLog#emit}. The file
  * holds the whole run, so it ends with {@code run_finished}.
  */
 final class KerasCsv {
@@ -87,6 +87,9 @@ final class KerasCsv {
                         if (metric[i] != null) {
                             metrics.put(metric[i], EventFiles.number(cells.get(i)));
                         }
+                    }
+                    if (lastEpoch != null && epoch <= lastEpoch) { // one row an epoch: a second training
+                        events.accept(RunLog.resumeBefore(runId, null, epoch, null));
                     }
                     events.accept(new MetricsReported(runId, epoch, null, null, metrics));
                     lastEpoch = epoch;

@@ -103,21 +103,25 @@ final class RunLog {
 
     /**
      * Hands the run on: {@code run_started} with its config, the points in the log's order, then
-     * {@code run_finished} when the log holds the whole run. Points whose epochs go back (a resumed
-     * Hugging Face log, a Keras CSVLogger appended by a second training) are handed on as they are,
-     * in the log's order: the core keeps the first value of an epoch it has already seen (a duplicate
-     * changes nothing), so the later training's points count only past the epochs already seen, until
-     * the core reads a restart (DESIGN section 2: a {@code run_started} with {@code resumed_from_epoch}).
+     * {@code run_finished} when the log holds the whole run. Where the log's order is known, epochs
+     * going back (a Hugging Face log continued after a resume, a Lightning CSV appended by a second
+     * training) are a restart (DESIGN section 2): a resume from just before the point that went back
+     * ({@link #resumeBefore}) comes before it, so its training replaces the points after it.
      */
     void emit(Consumer<TrainingEvent> events) {
         Instant start = startedAt != null ? startedAt : points.isEmpty() ? null : points.get(0).timestamp();
         events.accept(new RunStarted(runId, start, EventParser.config(config)));
         Long lastEpoch = null;
+        Point previous = null;
         for (Point p : points) {
             Long epoch = coreEpoch(p.epoch(), p.step());
             if (epoch == null && p.step() == null) {
                 continue; // no axis at all (or a fractional epoch alone): nothing the core could place
             }
+            if (previous != null && wentBack(previous, p)) {
+                events.accept(resumeBefore(runId, p.timestamp(), epoch, p.step()));
+            }
+            previous = p;
             Double fractional = epoch != null && p.epoch() != epoch.doubleValue() ? p.epoch() : null;
             events.accept(new MetricsReported(runId, epoch, p.step(), p.timestamp(), p.metrics(), fractional));
             lastEpoch = epoch;
@@ -126,5 +130,28 @@ final class RunLog {
             Instant end = finishedAt != null ? finishedAt : points.isEmpty() ? start : points.get(points.size() - 1).timestamp();
             events.accept(new RunFinished(runId, lastEpoch, finishStatus, end));
         }
+    }
+
+    /**
+     * A point before the one before it in the log: its step went back, or (no steps) its epoch as
+     * reported. An epoch that goes back while the step goes on (a second phase of training counting
+     * its epochs from 0 again, the global step continued) is no restart: nothing is reported again.
+     */
+    private static boolean wentBack(Point before, Point p) {
+        if (before.step() != null && p.step() != null) {
+            return p.step() < before.step() && (before.epoch() == null || p.epoch() == null || p.epoch() < before.epoch());
+        }
+        return before.epoch() != null && p.epoch() != null && p.epoch() < before.epoch();
+    }
+
+    /**
+     * The resume a log implies when a point ({@code epoch} as the core reads it, and {@code step})
+     * goes back: from just before it, its step when it has one (precise within a fractional epoch),
+     * else its epoch; from 0 at the earliest (a training started over keeps the first value of epoch
+     * or step 0, as the wire can say no earlier checkpoint).
+     */
+    static RunStarted resumeBefore(String runId, Instant at, Long epoch, Long step) {
+        return step != null ? new RunStarted(runId, at, dev.lossdoctor.core.RunConfig.EMPTY, null, null, Math.max(0, step - 1))
+                : new RunStarted(runId, at, dev.lossdoctor.core.RunConfig.EMPTY, null, (double) Math.max(0, epoch - 1), null);
     }
 }

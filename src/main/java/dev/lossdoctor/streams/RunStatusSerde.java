@@ -66,13 +66,14 @@ public final class RunStatusSerde extends BaseSerde<RunStatus> {
             spikes = new RunStatus.Spikes(count == null ? at.size() : count, List.copyOf(at));
         }
         Long pointCount = longValue(n, "points");
+        Long restarts = longValue(n, "restarts");
         return new RunStatus(requiredText(n, "run_id"), diagnosis(n, "diagnosis"), longValue(n, "since_epoch"),
                 longValue(n, "epoch"), longValue(n, "step"), doubleValue(n, "train_loss"), doubleValue(n, "val_loss"),
                 text(n, "train_loss_trend"), text(n, "val_loss_trend"), longValue(n, "val_best_epoch"),
                 doubleValue(n, "val_best_loss"), text(n, "summary"), strings(n, "recommendations"),
                 finished != null && finished.asBoolean(), pointCount == null ? 0 : pointCount, instant(n, "updated"),
                 List.copyOf(curve), afterStopAdvice(field(n, "after_stop_advice")), siblings(field(n, "siblings")), spikes,
-                forecast(field(n, "forecast")));
+                forecast(field(n, "forecast")), restarts == null ? 0 : (int) Math.min(Integer.MAX_VALUE, restarts));
     }
 
     private static StopAdvice.Spent afterStopAdvice(JsonNode a) {

@@ -54,6 +54,17 @@ public final class TrainingEventSerde extends BaseSerde<TrainingEvent> {
         } else if (event instanceof RunStarted s) {
             n.put("type", "run_started");
             n.set("config", config(s.config()));
+            if (s.resumedFromEpoch() != null) { // a resume: read back as the same event
+                double e = s.resumedFromEpoch();
+                if (e == Math.rint(e)) {
+                    n.put("resumed_from_epoch", (long) e);
+                } else {
+                    n.put("resumed_from_epoch", e);
+                }
+            }
+            if (s.resumedFromStep() != null) {
+                n.put("resumed_from_step", s.resumedFromStep());
+            }
         } else {
             RunFinished f = (RunFinished) event;
             n.put("type", "run_finished");

@@ -73,6 +73,9 @@ final class CodecGoldens {
             c.changes = 0;
             c.stopAdvice = null;
         }
+        if (format < 4) {
+            c.restarts = 0;
+        }
         return c;
     }
 
@@ -118,6 +121,16 @@ final class CodecGoldens {
                 .trainCurve(e -> decay(e, 2.0, 0.3, 10)).valCurve(e -> decay(e, 2.1, 0.4, 10)).noise(0.005, 9)
                 .curve("lr", e -> 0.05 * (1 + Math.cos(Math.PI * (e - 1) / 89))).at(40, "train_loss", 3.0)
                 .finished().events(), 75, 3));
+        // format 4 keeps the restarts: an overfitting run resumed from its best epoch with a lower
+        // rate, cut two points into the resumed training (the hysteresis waiting on their readings)
+        List<TrainingEvent> restarted = new ArrayList<>(aRun("restarted").started().withConfig(full).epochs(30)
+                .trainCurve(e -> decay(e, 2.2, 0.1, 8)).valCurve(e -> uShape(e, 2.3, 0.5, 12, 0.03)).noise(0.004, 11)
+                .events());
+        restarted.add(new RunStarted("restarted", RunBuilder.START.plusSeconds(3600), config().lr(3e-5).build(), null, 12.0, null));
+        int resumedAt = restarted.size();
+        restarted.addAll(aRun("restarted").firstEpoch(13).epochs(25).trainCurve(e -> 0.25 * (0.6 + 0.4 * Math.exp(-(e - 12) / 15)))
+                .valCurve(e -> 0.5 * (0.75 + 0.25 * Math.exp(-(e - 12) / 15))).noise(0.004, 12).finished().events());
+        out.add(new Scenario("restarted", restarted, resumedAt + 2, 4));
         return out;
     }
 

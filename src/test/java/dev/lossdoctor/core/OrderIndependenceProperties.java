@@ -139,6 +139,66 @@ class OrderIndependenceProperties {
         }
     }
 
+    /**
+     * Restarts (DESIGN.md section 2): a run's records come in order on its partition, so a resume
+     * comes after the points before it; between two resumes, duplicates and points out of order
+     * still change nothing of the final window, readings and verdict.
+     */
+    @Property(tries = 150, seed = "14142")
+    void duplicatesAndPointsOutOfOrderBetweenRestartsGiveTheSameResult(
+            @ForAll("families") Families first, @ForAll("families") Families second, @ForAll("families") Families third,
+            @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
+            @ForAll @IntRange(min = 3, max = 60) int epochs,
+            @ForAll @IntRange(min = 1, max = 2) int stepsPerEpoch,
+            @ForAll @DoubleRange(min = 0, max = 1) double firstCut,
+            @ForAll @DoubleRange(min = 0, max = 1) double secondCut,
+            @ForAll long shuffleSeed) {
+        List<List<TrainingEvent>> segments = new ArrayList<>();
+        List<TrainingEvent> resumes = new ArrayList<>();
+        long firstEpoch = 1;
+        Families[] families = {first, second, third};
+        double[] cuts = {firstCut, secondCut};
+        for (int k = 0; k < 3; k++) {
+            RunBuilder b = families[k].run("order", seed + k, epochs, 0.02).perStep(stepsPerEpoch).firstEpoch(firstEpoch);
+            segments.add(new ArrayList<>(k == 2 ? b.finished().events() : b.events()));
+            if (k < 2) {
+                long resumedFrom = firstEpoch - 1 + Math.round(cuts[k] * epochs); // anywhere in the segment, or before it
+                resumes.add(new RunStarted("order", RunBuilder.START, RunConfig.EMPTY, null, (double) resumedFrom, null));
+                firstEpoch = resumedFrom + 1;
+            }
+        }
+        Random rnd = new Random(shuffleSeed);
+        List<TrainingEvent> inOrder = new ArrayList<>(), messy = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            inOrder.addAll(segments.get(k));
+            List<TrainingEvent> segment = shuffleThePoints(segments.get(k), rnd);
+            for (TrainingEvent e : List.copyOf(segment)) {
+                if (e instanceof MetricsReported && rnd.nextDouble() < 0.2) { // a copy, after the first one, before the resume
+                    int at = segment.indexOf(e);
+                    int end = segment.size() - (k == 2 ? 1 : 0);
+                    segment.add(at + 1 + rnd.nextInt(end - at), e);
+                }
+            }
+            messy.addAll(segment);
+            if (k < 2) {
+                inOrder.add(resumes.get(k));
+                messy.add(resumes.get(k));
+            }
+        }
+
+        RunState ordered = RunBuilder.analyze(inOrder).state();
+        RunState other = RunBuilder.analyze(messy).state();
+
+        assertThat(other.restarts()).isEqualTo(ordered.restarts()).isEqualTo(2);
+        assertThat(other.windowSize()).isEqualTo(ordered.windowSize());
+        for (int i = 0; i < ordered.windowSize(); i++) {
+            assertThat(other.point(i)).as("point %d of the window", i).isEqualTo(ordered.point(i));
+        }
+        assertThat(other.evicted).isEqualTo(ordered.evicted);
+        assertThat(other.settledReading()).isEqualTo(ordered.settledReading());
+        assertThat(other.current()).as("the verdict").isEqualTo(ordered.current());
+    }
+
     /** run_started first, run_finished last, the metrics in between in a random order. */
     static List<TrainingEvent> shuffleThePoints(List<TrainingEvent> events, Random rnd) {
         List<TrainingEvent> head = new ArrayList<>(), points = new ArrayList<>(), tail = new ArrayList<>();

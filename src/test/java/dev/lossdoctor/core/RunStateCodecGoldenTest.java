@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RunStateCodecGoldenTest {
 
     /** Every format a release wrote. Never remove one: a store may still hold it. */
-    static final List<String> VERSIONS = List.of("v1", "v2", "v3");
+    static final List<String> VERSIONS = List.of("v1", "v2", "v3", "v4");
     /** The format today's code writes: its blobs must come out byte for byte. */
     static final String WRITTEN = "v" + RunStateCodec.VERSION;
 
@@ -85,6 +85,20 @@ class RunStateCodecGoldenTest {
         assertThat(decoded.afterStopAdvice()).as("the advice the run was given before it was stored").isNotNull();
         assertThat(decoded.afterStopAdvice().diagnosis()).isEqualTo(Diagnosis.OVERFITTING);
         assertThat(decoded.afterStopAdvice().epochs()).isPositive();
+    }
+
+    @Test
+    void shouldKeepTheRestartsInTheNewestFormat() throws IOException {
+        byte[] blob = HexFormat.of().parseHex(resource(WRITTEN, "restarted.hex").strip());
+
+        RunState decoded = RunStateCodec.decode(blob);
+
+        assertThat(decoded.restarts()).isEqualTo(1);
+        assertThat(decoded.points()).as("12 epochs kept, 2 of the resumed training").isEqualTo(14);
+        assertThat(decoded.current()).as("said before the restart, standing until new readings settle")
+                .isEqualTo(Diagnosis.OVERFITTING);
+        assertThat(resource(WRITTEN, "restarted.next")).as("the run learns again after the restart")
+                .contains("learning previous=overfitting epoch=15");
     }
 
     static Stream<CodecGoldens.Scenario> scenarios() {

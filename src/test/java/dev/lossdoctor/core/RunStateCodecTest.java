@@ -195,6 +195,18 @@ class RunStateCodecTest {
     }
 
     @Test
+    void shouldKeepTheRestartsThroughARoundTrip() {
+        RunState s = stateAfter(curve("restarted", 20).events());
+        new RunAnalyzer().apply(s, new RunStarted("restarted", null, RunConfig.EMPTY, null, 8.0, null));
+
+        RunState back = RunStateCodec.decode(RunStateCodec.encode(s));
+
+        assertThat(back.restarts()).isEqualTo(1);
+        assertThat(back.points()).isEqualTo(8);
+        assertThat(back).isEqualTo(s);
+    }
+
+    @Test
     void shouldRejectAWindowLargerThanTheStateCanHold() {
         RunState s = stateAfter(curve("window", 3).events());
         byte[] bytes = RunStateCodec.encode(s);
@@ -207,11 +219,12 @@ class RunStateCodecTest {
 
     /**
      * Where the window size byte is: the codec writes it after everything but the points and the
-     * one-byte trailer of a state never advised to stop (format 3: no stop advice).
+     * trailer of a state never advised to stop nor restarted (format 3: no stop advice, one byte;
+     * format 4: no restart, one byte more).
      */
     private static int indexOfWindowSize(byte[] bytes, RunState s) {
         byte[] headerOnly = RunStateCodec.encode(copyWithoutWindow(s));
-        int at = headerOnly.length - 2;
+        int at = headerOnly.length - 3;
         assertThat(headerOnly[at]).isZero();
         assertThat(bytes[at]).isEqualTo((byte) s.windowSize());
         return at;

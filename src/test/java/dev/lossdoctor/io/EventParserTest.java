@@ -106,6 +106,38 @@ class EventParserTest {
         }
 
         @Test
+        void shouldReadWhereAResumedRunWentBackTo() {
+            RunStarted s = (RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_epoch\":12,"
+                    + "\"resumed_from_step\":4800,\"config\":{\"lr\":0.0001}}");
+            assertThat(s.resumedFromEpoch()).isEqualTo(12.0);
+            assertThat(s.resumedFromStep()).isEqualTo(4800L);
+            assertThat(s.resumed()).isTrue();
+            assertThat(s.config().lr()).isEqualTo(0.0001);
+
+            RunStarted hf = (RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_epoch\":2.5}");
+            assertThat(hf.resumedFromEpoch()).as("a fractional epoch, as reported").isEqualTo(2.5);
+            assertThat(hf.resumedFromStep()).isNull();
+            RunStarted bySteps = (RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_step\":0}");
+            assertThat(bySteps.resumedFromStep()).isZero();
+            assertThat(bySteps.resumed()).isTrue();
+
+            RunStarted plain = (RunStarted) accept("{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_epoch\":null}");
+            assertThat(plain.resumed()).as("null is absent: a plain start").isFalse();
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "\"resumed_from_epoch\":-1       | resumed_from_epoch is not a number >= 0 (below 2^53): -1",
+                "\"resumed_from_epoch\":\"12\"   | resumed_from_epoch is not a number >= 0 (below 2^53): \"12\"",
+                "\"resumed_from_epoch\":1e30     | resumed_from_epoch is not a number >= 0 (below 2^53): 1.0E30",
+                "\"resumed_from_step\":2.5       | resumed_from_step is not a non-negative whole number: 2.5",
+                "\"resumed_from_step\":-3        | resumed_from_step is not a non-negative whole number: -3",
+                "\"resumed_from_step\":[1]       | resumed_from_step is not a non-negative whole number: [1]"})
+        void shouldRejectAResumeOfTheWrongTypeSayingWhy(String field, String reason) {
+            assertThat(reject("{\"type\":\"run_started\",\"run_id\":\"r1\"," + field + "}")).isEqualTo(reason);
+        }
+
+        @Test
         void shouldReadConfigFieldsLenientlyAndTheirAliases() {
             RunStarted s = (RunStarted) accept("""
                     {"type":"run_started","run_id":"r1","config":{"learning_rate":"0.01","bs":64.0,"activation":"tanh",

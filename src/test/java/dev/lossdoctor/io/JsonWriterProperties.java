@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -106,8 +107,11 @@ class JsonWriterProperties {
                 doubles, texts).as((a, b, c, d, e, f, g, h) -> new Object[] {a, b, c, d, e, f, g, h});
         Arbitrary<Object[]> middle = Combinators.combine(texts, longs, doubles, texts, advice, Arbitraries.of(true, false),
                 Arbitraries.longs(), times).as((a, b, c, d, e, f, g, h) -> new Object[] {a, b, c, d, e, f, g, h});
-        Arbitrary<Object[]> tail = Combinators.combine(curves, spent, siblings, spikes, forecasts)
-                .as((a, b, c, d, e) -> new Object[] {a, b, c, d, e});
+        // restarts: mostly none (not written), sometimes a few, now and then the most an int holds
+        Arbitrary<Integer> restarts = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(0)),
+                Tuple.of(3, Arbitraries.integers().between(1, 5)), Tuple.of(1, Arbitraries.integers().between(0, Integer.MAX_VALUE)));
+        Arbitrary<Object[]> tail = Combinators.combine(curves, spent, siblings, spikes, forecasts, restarts)
+                .as((a, b, c, d, e, f) -> new Object[] {a, b, c, d, e, f});
         return Combinators.combine(head, middle, tail).as(JsonWriterProperties::status);
     }
 
@@ -116,7 +120,7 @@ class JsonWriterProperties {
         return new RunStatus((String) h[0], (Diagnosis) h[1], (Long) h[2], (Long) h[3], (Long) h[4], (Double) h[5],
                 (Double) h[6], (String) h[7], (String) m[0], (Long) m[1], (Double) m[2], (String) m[3],
                 (List<String>) m[4], (Boolean) m[5], (Long) m[6], (Instant) m[7], (List<RunStatus.CurvePoint>) t[0],
-                (StopAdvice.Spent) t[1], (Siblings) t[2], (RunStatus.Spikes) t[3], (Forecast) t[4]);
+                (StopAdvice.Spent) t[1], (Siblings) t[2], (RunStatus.Spikes) t[3], (Forecast) t[4], (Integer) t[5]);
     }
 
     /** Evidence as the rules put it (texts, numbers, booleans, lists, maps), with nulls and types they don't use. */

@@ -203,6 +203,7 @@ class TopicSchemasTest {
                 "{\"run_id\":\"r1\",\"epoch\":3,\"timestamp\":\"2026-11-26T10:00:00+01:00\",\"metrics\":null,\"loss\":1.5}",
                 "{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":{\"optimizer\":\"adam\",\"lr\":0.001,\"sweep_id\":\"s7\"}}",
                 "{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":null,\"resumed_from_epoch\":12}",
+                "{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_epoch\":2.5,\"resumed_from_step\":5000}",
                 "{\"type\":\"run_finished\",\"run_id\":\"r1\",\"epoch\":40,\"status\":\"completed\"}",
                 "{\"type\":\"run_finished\",\"run_id\":\"r1\",\"epoch\":2.974,\"status\":\"completed\"}",
                 "{\"run_id\":\"r1\",\"epoch\":0.25,\"step\":500,\"loss\":0.71,\"learning_rate\":4e-05}",
@@ -227,6 +228,8 @@ class TopicSchemasTest {
                 "{\"run_id\":\"r1\",\"epoch\":1,\"loss\":0.5,\"note\":\"flat form: every other field is a metric\"}",
                 "{\"run_id\":\"r1\",\"epoch\":1,\"timestamp\":\"26/11/2026\",\"loss\":0.5}",
                 "{\"type\":\"run_started\",\"run_id\":\"r1\",\"config\":\"adam\"}",
+                "{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_epoch\":-1}",
+                "{\"type\":\"run_started\",\"run_id\":\"r1\",\"resumed_from_step\":2.5}",
                 "{\"type\":\"run_finished\",\"run_id\":\"r1\",\"epoch\":1,\"status\":3}");
         EventParser parser = new EventParser();
         for (String json : acceptedByBoth) {

@@ -249,6 +249,46 @@ class LossDoctorTopologyTest {
     }
 
     @Test
+    void shouldFollowARunResumedFromItsBestEpochWithALowerRate() {
+        start();
+        send("resumed", runStarted("resumed", T0), T0);
+        // overfits: validation best at epoch 10, rising after while training falls
+        for (int e = 1; e <= 20; e++) {
+            double train = 2.0 * Math.exp(-e / 6.0), val = e <= 10 ? 0.6 + 1.5 * Math.exp(-e / 4.0) : 0.6 + 1.5 * Math.exp(-2.5) + 0.03 * (e - 10);
+            send("resumed", metrics("resumed", e, train, val, minute(e)), minute(e));
+        }
+        assertThat(store.get("resumed").current()).isEqualTo(Diagnosis.OVERFITTING);
+        diagnoses.readKeyValuesToList();
+        statuses.readKeyValuesToList();
+
+        // back to the epoch-10 checkpoint with a tenth of the rate: both losses fall again, slowly
+        send("resumed", "{\"type\":\"run_started\",\"run_id\":\"resumed\",\"resumed_from_epoch\":10,"
+                + "\"timestamp\":\"" + minute(30) + "\",\"config\":{\"optimizer\":\"adam\",\"lr\":0.0001}}", minute(30));
+        double train10 = 2.0 * Math.exp(-10 / 6.0), val10 = 0.6 + 1.5 * Math.exp(-2.5);
+        for (int e = 11; e <= 25; e++) {
+            double k = Math.exp(-(e - 10) / 10.0);
+            send("resumed", metrics("resumed", e, train10 * (0.5 + 0.5 * k), val10 * (0.85 + 0.15 * k), minute(20 + e)), minute(20 + e));
+        }
+
+        List<DiagnosisEvent> after = diagnoses.readValuesToList();
+        assertThat(after).first().satisfies(d -> {
+            assertThat(d.diagnosis()).isEqualTo(Diagnosis.LEARNING);
+            assertThat(d.previous()).isEqualTo(Diagnosis.OVERFITTING);
+            assertThat(d.epoch()).as("three readings of the resumed training").isEqualTo(13L);
+        });
+        RunStatus status = statuses.readKeyValuesToMap().get("resumed");
+        assertThat(status.restarts()).isEqualTo(1);
+        assertThat(status.diagnosis()).isNotEqualTo(Diagnosis.OVERFITTING);
+        // the latest status published: at the twentieth point (every tenth), 10 kept and 10 new
+        assertThat(status.points()).isEqualTo(20);
+        assertThat(status.epoch()).isEqualTo(20L);
+        assertThat(status.valLoss()).as("the resumed training's value, not the first one of epoch 20")
+                .isCloseTo(val10 * (0.85 + 0.15 * Math.exp(-1.0)), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(store.get("resumed").restarts()).as("kept in the store").isEqualTo(1);
+        assertThat(store.get("resumed").config().lr()).isEqualTo(1e-4);
+    }
+
+    @Test
     void shouldPublishTheStatusOnEachChangeAndEveryTenthPointInBetween() {
         start();
 

@@ -36,6 +36,9 @@ class SerdesTest {
                 new RunStarted("r/1", T, new RunConfig("adam", 0.001, 32, "classification", "cross_entropy", "softmax",
                         "relu", 100, 10, "resnet18", "cifar10")),
                 new RunStarted("r/1", T, RunConfig.EMPTY),
+                new RunStarted("r/1", T, RunConfig.EMPTY, null, 14.0, 5600L),
+                new RunStarted("r/1", T, RunConfig.EMPTY, null, 2.5, null),
+                new RunStarted("r/1", T, RunConfig.EMPTY, null, null, 700L),
                 new MetricsReported("r/1", 12L, 4800L, T, Map.of("train_loss", 0.51, "val_loss", Double.NaN,
                         "val_accuracy", 0.79, "grad_norm", Double.POSITIVE_INFINITY, "score", Double.NEGATIVE_INFINITY)),
                 new MetricsReported("r/1", null, 7L, T, Map.of("train_loss", 1.0)),
@@ -56,6 +59,13 @@ class SerdesTest {
                 List.of(new RunStatus.CurvePoint(16L, 6400L, 0.33, 0.7), new RunStatus.CurvePoint(17L, 6800L, 0.31, null)),
                 new Forecast(90, 0.412, 0.401, 0.425, 41, 37, false, false));
         assertThat(roundTrip(new RunStatusSerde(), status)).isEqualTo(status);
+        RunStatus restarted = new RunStatus("r1", Diagnosis.LEARNING, 15L, 17L, 6800L, 0.31, 0.52, "falling", "falling",
+                17L, 0.52, "Learning again.", List.of(), false, 17, T, List.of(), null, null, null, null, 2);
+        assertThat(roundTrip(new RunStatusSerde(), restarted)).isEqualTo(restarted);
+        assertThat(new String(new RunStatusSerde().serialize("t", restarted), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"restarts\":2");
+        assertThat(new String(new RunStatusSerde().serialize("t", status), java.nio.charset.StandardCharsets.UTF_8))
+                .as("never restarted: not sent").doesNotContain("restarts");
 
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("val_best_epoch", 14);
