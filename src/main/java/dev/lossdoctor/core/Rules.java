@@ -208,9 +208,8 @@ final class Rules {
                     && (v.viewFit() == v.fit() || v.viewFit().t() >= Measures.SIGNIFICANT_T)) {
                 // above its luckiest point by the line, but not above a noise-robust best (the luckiest point is
                 // about three scatters below the level) by it: on the line, and what the still rules say stands
-                Finding f = Finding.of(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7);
-                Diagnosis still = degraded > DEGRADING_RISE + luck ? null : StillRules.flat(m).map(Finding::diagnosis).orElse(null);
-                return Optional.of(still == null ? f : f.orElse(still));
+                return firmOrOnTheLine(Finding.of(Diagnosis.OVERFITTING, Why.VAL_DEGRADING, bestKey, 0.7),
+                        degraded > DEGRADING_RISE + luck, m);
             }
             // slow overfitting: validation rising over the whole view, above its best by more than the luckiest of
             // hundreds of points is (in the view's scatter: a 12-point one wanders), training fallen beyond its noise
@@ -281,6 +280,14 @@ final class Rules {
         // the median jump of a few dozen steps is itself noisy (a standard error of about 1.2/sqrt(n) of it):
         // training's jumps within their band of the line are on it, and what the still rules say stands
         boolean firm = valJumps || t.noiseAtLeast(OSCILLATION_AMPLITUDE * tScale * (1 + StillRules.BAND * 1.2 / Math.sqrt(t.n())));
+        return firmOrOnTheLine(f, firm, m);
+    }
+
+    /**
+     * {@code f} as it is when {@code firm}; else on its line, where what the still rules read (a
+     * plateau, a convergence...) stands if it was said.
+     */
+    private static Optional<Finding> firmOrOnTheLine(Finding f, boolean firm, Measures m) {
         Diagnosis still = firm ? null : StillRules.flat(m).map(Finding::diagnosis).orElse(null);
         return Optional.of(still == null ? f : f.orElse(still));
     }
